@@ -1,0 +1,249 @@
+/**
+ * Public tests for exercise 03 — batch normalization.
+ * Run: npm test exercises/03-batchnorm
+ *
+ * Order: shapes → values against fixtures → properties → gradient checks → bad input.
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  clone,
+  createRng,
+  evalNumericalGradientArray,
+  full,
+  mean,
+  ones,
+  randn,
+  relError,
+  sqrt,
+  variance,
+  zeros,
+  type Tensor,
+} from '../../lib/index.ts';
+import { expectInputError } from '../../lib/testing/errors.ts';
+import { casesFor, loadFixture } from '../../lib/testing/fixtures.ts';
+import {
+  batchnormBackward,
+  batchnormBackwardAlt,
+  batchnormForward,
+  type BatchnormParams,
+} from './batchnorm.ts';
+
+const fixture = loadFixture('03-batchnorm');
+
+/** Float64 arithmetic in another order differs by ~1e-15; 1e-7 leaves room for that and nothing else. */
+const TOL = { rtol: 1e-7, atol: 1e-10 };
+/**
+ * Gradient checks: centred differences with h = 1e-5 carry O(h²) ≈ 1e-10 truncation plus ~1e-11
+ * rounding, so a correct backward pass lands around 1e-9 (CS231n expects 1e-8 or less). 1e-6 is a
+ * margin, not a target; a wrong formula is off by 1e-2 or more.
+ */
+const GRAD_MAX_REL_ERROR = 1e-6;
+
+const rng = createRng('03-batchnorm/public-tests');
+
+/** A [N, D] batch with features far from mean 0 / std 1, so normalizing is visible. */
+function batch(N: number, D: number): Tensor {
+  const x = randn([N, D], rng);
+  return { shape: x.shape, data: x.data.map((v, k) => 5 * (1 + (k % D)) * v + 10 - 3 * (k % D)) };
+}
+
+type ForwardArgs = { x: Tensor; gamma: Tensor; beta: Tensor; params: BatchnormParams };
+type BackwardArgs = ForwardArgs & { dout: Tensor };
+
+describe('shapes', () => {
+  test('batchnormForward › returns out [N, D], runningMean [D] and runningVar [D]', () => {
+    const x = batch(4, 3);
+    const result = batchnormForward(x, ones([3]), zeros([3]), { mode: 'train' });
+    expect(result.out.shape).toEqual([4, 3]);
+    expect(result.runningMean.shape).toEqual([3]);
+    expect(result.runningVar.shape).toEqual([3]);
+    expect(result.out.data).toBeInstanceOf(Float64Array);
+  });
+
+  test.for([
+    ['batchnormBackward', batchnormBackward],
+    ['batchnormBackwardAlt', batchnormBackwardAlt],
+  ] as const)('%s › returns dx [N, D], dgamma [D] and dbeta [D]', ([, backward]) => {
+    const x = batch(5, 2);
+    const { cache } = batchnormForward(x, ones([2]), zeros([2]), { mode: 'train' });
+    const grads = backward(randn([5, 2], rng), cache);
+    expect(grads.dx.shape).toEqual([5, 2]);
+    expect(grads.dgamma.shape).toEqual([2]);
+    expect(grads.dbeta.shape).toEqual([2]);
+  });
+});
+
+describe('values', () => {
+  test.for(casesFor<ForwardArgs, { out: Tensor; runningMean: Tensor; runningVar: Tensor }>(fixture, 'batchnormForward'))(
+    'batchnormForward › $id: $description',
+    ({ args, expected }) => {
+      const result = batchnormForward(args.x, args.gamma, args.beta, args.params);
+      expect(result.out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
+      expect(result.runningMean).toBeAllClose(expected.runningMean, { ...TOL, what: 'runningMean' });
+      expect(result.runningVar).toBeAllClose(expected.runningVar, { ...TOL, what: 'runningVar' });
+    },
+  );
+
+  const backwardCases = [
+    ...casesFor<BackwardArgs, { dx: Tensor; dgamma: Tensor; dbeta: Tensor }>(fixture, 'batchnormBackward'),
+    ...casesFor<BackwardArgs, { dx: Tensor; dgamma: Tensor; dbeta: Tensor }>(fixture, 'batchnormBackwardAlt'),
+  ];
+  test.for(backwardCases)('$fn › $id: $description', ({ fn, args, expected }) => {
+    // Your own forward pass makes the cache: its contents are your design.
+    const { cache } = batchnormForward(args.x, args.gamma, args.beta, args.params);
+    const backward = fn === 'batchnormBackward' ? batchnormBackward : batchnormBackwardAlt;
+    const grads = backward(args.dout, cache);
+    expect(grads.dbeta).toBeAllClose(expected.dbeta, { ...TOL, what: 'dbeta' });
+    expect(grads.dgamma).toBeAllClose(expected.dgamma, { ...TOL, what: 'dgamma' });
+    expect(grads.dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
+  });
+});
+
+describe('properties', () => {
+  test('batchnormForward › with gamma = 1 and beta = 0, every feature has mean 0 and std 1', () => {
+    const x = batch(200, 3);
+    const { out } = batchnormForward(x, ones([3]), zeros([3]), { mode: 'train' });
+    expect(mean(out, 0)).toBeAllClose(zeros([3]), { rtol: 0, atol: 1e-12, what: 'per-feature mean of out' });
+    // Biased std of out is √(σ² / (σ² + ε)): 1 to within 1e-6 for these variances (σ² ≥ 25).
+    expect(sqrt(variance(out, 0))).toBeAllClose(ones([3]), { rtol: 1e-6, atol: 0, what: 'per-feature std of out' });
+  });
+
+  test('batchnormForward › with gamma and beta, every feature has mean beta and std |gamma|', () => {
+    const x = batch(200, 3);
+    const gamma = { shape: [3], data: Float64Array.of(2, 0.5, -3) };
+    const beta = { shape: [3], data: Float64Array.of(-1, 4, 0.25) };
+    const { out } = batchnormForward(x, gamma, beta, { mode: 'train' });
+    expect(mean(out, 0)).toBeAllClose(beta, { rtol: 0, atol: 1e-12, what: 'per-feature mean of out' });
+    expect(sqrt(variance(out, 0))).toBeAllClose([2, 0.5, 3], { rtol: 1e-6, atol: 0, what: 'per-feature std of out' });
+  });
+
+  test('batchnormForward › a first training step starts the running statistics from zeros', () => {
+    const x = batch(6, 2);
+    const { runningMean, runningVar } = batchnormForward(x, ones([2]), zeros([2]), { mode: 'train' });
+    // running = 0.9 · 0 + 0.1 · batch statistic
+    expect(runningMean).toBeAllClose(Array.from(mean(x, 0).data, (v) => 0.1 * v), { ...TOL, what: 'runningMean' });
+    expect(runningVar).toBeAllClose(Array.from(variance(x, 0).data, (v) => 0.1 * v), { ...TOL, what: 'runningVar' });
+  });
+
+  test('batchnormForward › after many training steps the running statistics reach the batch mean and biased variance', () => {
+    const x = batch(10, 4);
+    let runningMean: Tensor | undefined;
+    let runningVar: Tensor | undefined;
+    for (let step = 0; step < 300; step++) {
+      ({ runningMean, runningVar } = batchnormForward(x, ones([4]), zeros([4]), { mode: 'train', runningMean, runningVar }));
+    }
+    // 0.9^300 ≈ 2e-14 of the starting zeros is left.
+    expect(runningMean).toBeAllClose(mean(x, 0), { rtol: 1e-9, atol: 1e-9, what: 'runningMean after 300 steps' });
+    expect(runningVar).toBeAllClose(variance(x, 0), { rtol: 1e-9, atol: 1e-9, what: 'runningVar after 300 steps (biased: divide by N)' });
+  });
+
+  test('batchnormForward › test mode with converged running statistics reproduces train mode', () => {
+    const x = batch(10, 4);
+    const gamma = randn([4], rng);
+    const beta = randn([4], rng);
+    const train = batchnormForward(x, gamma, beta, { mode: 'train', runningMean: mean(x, 0), runningVar: variance(x, 0) });
+    const test = batchnormForward(x, gamma, beta, { mode: 'test', runningMean: train.runningMean, runningVar: train.runningVar });
+    expect(test.out).toBeAllClose(train.out, { ...TOL, what: 'test-mode out' });
+  });
+
+  test('batchnormForward › test mode uses the running statistics and returns them unchanged', () => {
+    const x = batch(3, 2);
+    const runningMean = { shape: [2], data: Float64Array.of(1, -2) };
+    const runningVar = { shape: [2], data: Float64Array.of(4, 0.25) };
+    const result = batchnormForward(x, ones([2]), zeros([2]), { mode: 'test', runningMean, runningVar, eps: 0 });
+    const expected = x.data.map((v, k) => (k % 2 === 0 ? (v - 1) / 2 : (v + 2) / 0.5));
+    expect(result.out).toBeAllClose({ shape: [3, 2], data: expected }, { ...TOL, what: 'test-mode out' });
+    expect(result.runningMean).toBeAllClose(runningMean, { rtol: 0, atol: 0, what: 'runningMean' });
+    expect(result.runningVar).toBeAllClose(runningVar, { rtol: 0, atol: 0, what: 'runningVar' });
+  });
+
+  test('batchnormForward › never mutates its inputs', () => {
+    const x = batch(4, 3);
+    const gamma = randn([3], rng);
+    const beta = randn([3], rng);
+    const runningMean = randn([3], rng);
+    const runningVar = full([3], 2);
+    const before = [x, gamma, beta, runningMean, runningVar].map(clone);
+    batchnormForward(x, gamma, beta, { mode: 'train', runningMean, runningVar });
+    [x, gamma, beta, runningMean, runningVar].forEach((t, i) => expect(t.data).toEqual(before[i]!.data));
+  });
+
+  test('batchnormBackward › never mutates dout', () => {
+    const x = batch(4, 3);
+    const { cache } = batchnormForward(x, ones([3]), zeros([3]), { mode: 'train' });
+    const dout = randn([4, 3], rng);
+    const before = clone(dout);
+    batchnormBackward(dout, cache);
+    batchnormBackwardAlt(dout, cache);
+    expect(dout.data).toEqual(before.data);
+  });
+});
+
+describe('gradients', () => {
+  test.for([
+    ['batchnormBackward', batchnormBackward],
+    ['batchnormBackwardAlt', batchnormBackwardAlt],
+  ] as const)('%s › dx, dgamma and dbeta match numerical gradients of batchnormForward', ([, backward]) => {
+    const N = 4;
+    const D = 5;
+    const x = batch(N, D);
+    const gamma = randn([D], rng);
+    const beta = randn([D], rng);
+    const dout = randn([N, D], rng);
+    const params: BatchnormParams = { mode: 'train' };
+    const { cache } = batchnormForward(x, gamma, beta, params);
+    const { dx, dgamma, dbeta } = backward(dout, cache);
+    const dxNum = evalNumericalGradientArray((v) => batchnormForward(v, gamma, beta, params).out, x, dout);
+    const dgammaNum = evalNumericalGradientArray((g) => batchnormForward(x, g, beta, params).out, gamma, dout);
+    const dbetaNum = evalNumericalGradientArray((b) => batchnormForward(x, gamma, b, params).out, beta, dout);
+    expect(relError(dbeta, dbetaNum), 'relative error of dbeta').toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dgamma, dgammaNum), 'relative error of dgamma').toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dx, dxNum), 'relative error of dx').toBeLessThan(GRAD_MAX_REL_ERROR);
+  });
+
+  test('batchnormBackwardAlt › agrees with batchnormBackward to rounding error', () => {
+    const x = batch(6, 3);
+    const { cache } = batchnormForward(x, randn([3], rng), randn([3], rng), { mode: 'train' });
+    const dout = randn([6, 3], rng);
+    const graph = batchnormBackward(dout, cache);
+    const alt = batchnormBackwardAlt(dout, cache);
+    expect(alt.dx).toBeAllClose(graph.dx, { rtol: 1e-9, atol: 1e-12, what: 'dx' });
+    expect(alt.dgamma).toBeAllClose(graph.dgamma, { rtol: 1e-9, atol: 1e-12, what: 'dgamma' });
+    expect(alt.dbeta).toBeAllClose(graph.dbeta, { rtol: 1e-9, atol: 1e-12, what: 'dbeta' });
+  });
+});
+
+describe('bad input', () => {
+  const x = batch(4, 5);
+  const fn = 'batchnormForward';
+
+  test("batchnormForward › a 'gamma' of the wrong length is a RangeError naming both shapes", () => {
+    expectInputError(() => batchnormForward(x, ones([4]), zeros([5]), { mode: 'train' }), { fn, arg: 'gamma', shapes: [[5], [4]] });
+  });
+
+  test("batchnormForward › a 'beta' of the wrong length is a RangeError naming both shapes", () => {
+    expectInputError(() => batchnormForward(x, ones([5]), zeros([6]), { mode: 'train' }), { fn, arg: 'beta', shapes: [[5], [6]] });
+  });
+
+  test("batchnormForward › an 'x' that is not [N, D] is a RangeError", () => {
+    expectInputError(() => batchnormForward(zeros([20]), ones([5]), zeros([5]), { mode: 'train' }), { fn, arg: 'x', shapes: [[20]] });
+  });
+
+  test("batchnormForward › a 'runningMean' of the wrong length is a RangeError", () => {
+    expectInputError(() => batchnormForward(x, ones([5]), zeros([5]), { mode: 'train', runningMean: zeros([3]) }), {
+      fn,
+      arg: 'runningMean',
+      shapes: [[5], [3]],
+    });
+  });
+
+  test("batchnormForward › an unknown 'mode' is a RangeError", () => {
+    const params = { mode: 'eval' } as unknown as BatchnormParams;
+    expectInputError(() => batchnormForward(x, ones([5]), zeros([5]), params), { fn, arg: 'mode' });
+  });
+
+  test("batchnormBackward › a 'dout' of the wrong shape is a RangeError", () => {
+    const { cache } = batchnormForward(x, ones([5]), zeros([5]), { mode: 'train' });
+    expectInputError(() => batchnormBackward(zeros([5, 4]), cache), { fn: 'batchnormBackward', arg: 'dout', shapes: [[4, 5], [5, 4]] });
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Which implementation the exercise suites test. A suite imports the student's file directly
+ * (`import { batchnormForward } from './batchnorm.ts'`); this vite plugin decides what that import
+ * means, so one suite serves every mode:
+ *
+ * - `exercises` — the files in `exercises/` as they are: the student's view, and the only mode a
+ *   student release has.
+ * - `solutions` — each `exercises/NN-slug/file.ts` resolves to `solutions/NN-slug/file.ts`: the
+ *   instructor repository proving its suites against the reference.
+ * - `remote` — the grader's mode: imports resolve to proxies that run a submission in a sandboxed
+ *   process (see `grader/`).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Plugin } from 'vite';
+
+export type ImplementationMode = 'exercises' | 'solutions' | 'remote';
+
+const IMPLEMENTATION_FILE = /^exercises[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]([^/\\]+)\.ts$/;
+
+/**
+ * For a path inside the kit, the exercise implementation file it names (`exercise`, `file`), or
+ * null for tests, briefs and everything else.
+ */
+export function implementationFileOf(root: string, absolute: string): { exercise: string; file: string } | null {
+  const rel = relative(root, absolute);
+  const m = IMPLEMENTATION_FILE.exec(rel);
+  if (!m || m[2]!.endsWith('.test')) return null;
+  return { exercise: m[1]!, file: `${m[2]}.ts` };
+}
+
+/** Redirects exercise imports to the reference solutions. */
+export function solutionsPlugin(root: string): Plugin {
+  return {
+    name: 'gradlab:solutions',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.')) return null;
+      const target = implementationFileOf(root, resolve(dirname(importer), source));
+      if (!target) return null;
+      const solution = join(root, 'solutions', target.exercise, target.file);
+      return existsSync(solution) ? solution : null;
+    },
+  };
+}
+
+/** The mode for this run: `GRADLAB_IMPL` if set, else solutions when the kit has them, else exercises. */
+export function implementationMode(root: string, viteMode: string): ImplementationMode {
+  const env = process.env['GRADLAB_IMPL'];
+  if (env === 'exercises' || env === 'solutions' || env === 'remote') return env;
+  if (env) throw new Error(`GRADLAB_IMPL must be exercises, solutions or remote, got '${env}'`);
+  if (viteMode === 'student') return 'exercises';
+  return existsSync(join(root, 'solutions')) ? 'solutions' : 'exercises';
+}
+

@@ -1,0 +1,45 @@
+/**
+ * Registers `expect(x).toBeAllClose(expected, { rtol, atol })` for vitest. Imported once by the
+ * setup file; the message comes from `explainAllClose` so students and the grader read the same
+ * wording.
+ */
+import { expect } from 'vitest';
+import { compareAllClose, explainAllClose, type Tolerance } from '../allclose.ts';
+import { type Nested, type Tensor } from '../tensor.ts';
+
+/**
+ * The tolerance used when a test names none: float64 arithmetic done in a different order differs
+ * by ~1e-15 relative, so 1e-7 leaves eight orders of magnitude of slack for honest rounding, while
+ * every real mistake the suites look for (N − 1 variance, eps outside the square root, a wrong
+ * derivative) is off by 1e-5 or far more.
+ */
+export const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-7, atol: 1e-10 };
+
+interface AllCloseMatchers<R = unknown> {
+  /**
+   * Elementwise `|actual − expected| ≤ atol + rtol·|expected|`, shapes equal, no NaN or Infinity.
+   * `what` names the quantity in the failure message (default "result").
+   */
+  toBeAllClose(expected: Tensor | number | Nested, tolerance?: Partial<Tolerance> & { what?: string }): R;
+}
+
+declare module 'vitest' {
+  // NOTE: declaration merging must repeat vitest's own type parameter, `T = any`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  interface Matchers<T = any> extends AllCloseMatchers<T> {}
+}
+
+expect.extend({
+  toBeAllClose(received: unknown, expected: Tensor | number | Nested, tolerance: Partial<Tolerance> & { what?: string } = {}) {
+    const tol: Tolerance = { rtol: tolerance.rtol ?? DEFAULT_TOLERANCE.rtol, atol: tolerance.atol ?? DEFAULT_TOLERANCE.atol };
+    const verdict = compareAllClose(received, expected, tol);
+    const what = tolerance.what ?? 'result';
+    return {
+      pass: verdict.kind === 'ok',
+      message: () =>
+        verdict.kind === 'ok'
+          ? `${what} is close to the expected values, but the test expected it not to be`
+          : explainAllClose(verdict, tol, what),
+    };
+  },
+});

@@ -1,0 +1,2 @@
+/** Vitest setup for every suite in the kit: registers the kit's matchers. */
+import './matchers.ts';

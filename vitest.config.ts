@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import type { TestError } from 'vitest';
+import { implementationMode, solutionsPlugin } from './lib/testing/implementation.ts';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig(async ({ mode }) => {
+  const impl = implementationMode(root, mode);
+  const plugins: Plugin[] = [];
+  if (impl === 'solutions') plugins.push(solutionsPlugin(root));
+  if (impl === 'remote') {
+    // The grader's sandbox proxies; absent from a student release, which never uses this mode.
+    const remote = './grader/sandbox/remote-plugin.ts';
+    const { remotePlugin } = (await import(remote)) as { remotePlugin: (root: string) => Plugin };
+    plugins.push(remotePlugin(root));
+  }
+  return {
+    plugins,
+    test: {
+      // Student mode and the grader run the exercise suites only; the instructor repository also
+      // runs the kit's own tests (library, generators, grader, hidden suites against solutions).
+      include: impl === 'solutions' ? ['**/*.test.ts'] : ['exercises/**/*.test.ts'],
+      exclude: ['**/node_modules/**', 'grade-output/**', 'runs/**', 'dist/**'],
+      setupFiles: ['lib/testing/setup.ts'],
+      // A stub's NotImplementedError is a message for the student, not a crash: drop its stack.
+      onStackTrace: (error: TestError) => (error.name === 'NotImplementedError' ? false : undefined),
+    },
+  };
+});
