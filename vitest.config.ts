@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { TestError } from 'vitest';
-import { implementationMode, solutionsPlugin } from './lib/testing/implementation.ts';
+import { resolve } from 'node:path';
+import { directoryPlugin, implementationMode, solutionsPlugin } from './lib/testing/implementation.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -10,6 +11,7 @@ export default defineConfig(async ({ mode }) => {
   const impl = implementationMode(root, mode);
   const plugins: Plugin[] = [];
   if (impl === 'solutions') plugins.push(solutionsPlugin(root));
+  if (impl.startsWith('dir:')) plugins.push(directoryPlugin(root, resolve(impl.slice(4))));
   if (impl === 'remote') {
     // The grader's sandbox proxies; absent from a student release, which never uses this mode.
     const remote = './grader/sandbox/remote-plugin.ts';

@@ -20,7 +20,7 @@ import {
   type Tensor,
 } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture } from '../../lib/testing/fixtures.ts';
+import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
 import {
   batchnormBackward,
   batchnormBackwardAlt,
@@ -74,9 +74,9 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(casesFor<ForwardArgs, { out: Tensor; runningMean: Tensor; runningVar: Tensor }>(fixture, 'batchnormForward'))(
-    'batchnormForward › $id: $description',
-    ({ args, expected }) => {
+  test.for(titled(casesFor<ForwardArgs, { out: Tensor; runningMean: Tensor; runningVar: Tensor }>(fixture, 'batchnormForward')))(
+    '%s',
+    ([, { args, expected }]) => {
       const result = batchnormForward(args.x, args.gamma, args.beta, args.params);
       expect(result.out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
       expect(result.runningMean).toBeAllClose(expected.runningMean, { ...TOL, what: 'runningMean' });
@@ -88,7 +88,7 @@ describe('values', () => {
     ...casesFor<BackwardArgs, { dx: Tensor; dgamma: Tensor; dbeta: Tensor }>(fixture, 'batchnormBackward'),
     ...casesFor<BackwardArgs, { dx: Tensor; dgamma: Tensor; dbeta: Tensor }>(fixture, 'batchnormBackwardAlt'),
   ];
-  test.for(backwardCases)('$fn › $id: $description', ({ fn, args, expected }) => {
+  test.for(titled(backwardCases))('%s', ([, { fn, args, expected }]) => {
     // Your own forward pass makes the cache: its contents are your design.
     const { cache } = batchnormForward(args.x, args.gamma, args.beta, args.params);
     const backward = fn === 'batchnormBackward' ? batchnormBackward : batchnormBackwardAlt;

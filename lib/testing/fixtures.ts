@@ -119,3 +119,11 @@ export function casesFor<Args, Expected>(fixture: Fixture, fn: string): FixtureC
   if (cases.length === 0) throw new FixtureError(`fixtures/${fixture.exercise}/${fixture.visibility}.json: no cases for ${fn}`);
   return cases;
 }
+
+/**
+ * Pairs each case with its test title, `fn › id: description`, for `test.for(...)('%s', ...)`.
+ * (Vitest quotes and truncates `$id`-style interpolation; `%s` on a string prints it whole.)
+ */
+export function titled<C extends { fn: string; id: string; description: string }>(cases: readonly C[]): [string, C][] {
+  return cases.map((c) => [`${c.fn} › ${c.id}: ${c.description}`, c]);
+}

@@ -9,12 +9,14 @@
  *   instructor repository proving its suites against the reference.
  * - `remote` — the grader's mode: imports resolve to proxies that run a submission in a sandboxed
  *   process (see `grader/`).
+ * - `dir:<path>` — imports resolve into a folder laid out like `exercises/`, in-process and without
+ *   isolation: for an instructor's quick look at trusted code, never for grading.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 
-export type ImplementationMode = 'exercises' | 'solutions' | 'remote';
+export type ImplementationMode = 'exercises' | 'solutions' | 'remote' | `dir:${string}`;
 
 const IMPLEMENTATION_FILE = /^exercises[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]([^/\\]+)\.ts$/;
 
@@ -29,26 +31,36 @@ export function implementationFileOf(root: string, absolute: string): { exercise
   return { exercise: m[1]!, file: `${m[2]}.ts` };
 }
 
-/** Redirects exercise imports to the reference solutions. */
-export function solutionsPlugin(root: string): Plugin {
+/**
+ * Redirects every import of `exercises/NN-slug/file.ts` to `<dir>/NN-slug/file.ts` (when that
+ * file exists): `dir` is `solutions/` in the instructor repository, or any folder laid out like
+ * `exercises/` (a submission, a mistaken copy of the solutions).
+ */
+export function directoryPlugin(root: string, dir: string, name = 'gradlab:directory'): Plugin {
   return {
-    name: 'gradlab:solutions',
+    name,
     enforce: 'pre',
     resolveId(source, importer) {
       if (!importer || !source.startsWith('.')) return null;
       const target = implementationFileOf(root, resolve(dirname(importer), source));
       if (!target) return null;
-      const solution = join(root, 'solutions', target.exercise, target.file);
-      return existsSync(solution) ? solution : null;
+      const file = join(dir, target.exercise, target.file);
+      return existsSync(file) ? file : null;
     },
   };
+}
+
+/** Redirects exercise imports to the reference solutions. */
+export function solutionsPlugin(root: string): Plugin {
+  return directoryPlugin(root, join(root, 'solutions'), 'gradlab:solutions');
 }
 
 /** The mode for this run: `GRADLAB_IMPL` if set, else solutions when the kit has them, else exercises. */
 export function implementationMode(root: string, viteMode: string): ImplementationMode {
   const env = process.env['GRADLAB_IMPL'];
   if (env === 'exercises' || env === 'solutions' || env === 'remote') return env;
-  if (env) throw new Error(`GRADLAB_IMPL must be exercises, solutions or remote, got '${env}'`);
+  if (env?.startsWith('dir:') && env.length > 4) return env as `dir:${string}`;
+  if (env) throw new Error(`GRADLAB_IMPL must be exercises, solutions, remote or dir:<path>, got '${env}'`);
   if (viteMode === 'student') return 'exercises';
   return existsSync(join(root, 'solutions')) ? 'solutions' : 'exercises';
 }

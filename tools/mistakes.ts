@@ -1,0 +1,118 @@
+/**
+ * Proves the public suites catch every typical mistake in `grader/mistakes/NN-slug.ts`: each
+ * mistake is applied to a copy of the solutions, and the exercise's public suite must fail at
+ * least one test against it. All mistakes run in one vitest process, one project per mistake.
+ *
+ *   npm run mistakes                 every exercise
+ *   npm run mistakes -- 03-batchnorm one exercise (several names allowed)
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Mistake } from '../grader/mistakes/types.ts';
+
+export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const MISTAKES_DIR = join(ROOT, 'grader', 'mistakes');
+/** Scratch space for the mistaken copies (gitignored). */
+export const WORK_DIR = join(ROOT, '.mistakes');
+
+export interface ExerciseMistake extends Mistake {
+  exercise: string;
+}
+
+/** Every mistake of the given exercises (all when `only` is empty). */
+export async function loadMistakes(only: readonly string[] = []): Promise<ExerciseMistake[]> {
+  const files = readdirSync(MISTAKES_DIR).filter((f) => /^[0-9]{2}-.*\.ts$/.test(f)).sort();
+  const all: ExerciseMistake[] = [];
+  for (const f of files) {
+    const exercise = f.replace(/\.ts$/, '');
+    if (only.length > 0 && !only.includes(exercise)) continue;
+    const mod = (await import(pathToFileURL(join(MISTAKES_DIR, f)).href)) as { mistakes?: Mistake[] };
+    if (!Array.isArray(mod.mistakes)) throw new Error(`grader/mistakes/${f} must export 'mistakes'`);
+    all.push(...mod.mistakes.map((m) => ({ ...m, exercise })));
+  }
+  const unknown = only.filter((e) => !all.some((m) => m.exercise === e));
+  if (unknown.length > 0) throw new Error(`no mistakes defined for ${unknown.join(', ')}`);
+  return all;
+}
+
+/** Applies a mistake's edits to the solution source; every `find` must occur exactly once. */
+export function applyMistake(source: string, m: ExerciseMistake): string {
+  let out = source;
+  for (const [find, replacement] of m.replace) {
+    const count = out.split(find).length - 1;
+    if (count !== 1) {
+      throw new Error(
+        `mistake ${m.exercise}/${m.id}: ${JSON.stringify(find.slice(0, 60))} occurs ${count} times in solutions/${m.exercise}/${m.file} (needs exactly 1)`,
+      );
+    }
+    out = out.replace(find, () => replacement);
+  }
+  return out;
+}
+
+/**
+ * Writes a full copy of `solutions/` with the mistake applied, imports of `lib/` made absolute so
+ * the copy works from anywhere. Returns the folder (laid out like `exercises/`).
+ */
+export function materialize(m: ExerciseMistake, workDir = WORK_DIR): string {
+  const dir = join(workDir, `${m.exercise}--${m.id}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const solutions = join(ROOT, 'solutions');
+  for (const ex of readdirSync(solutions).filter((d) => /^[0-9]{2}-/.test(d))) {
+    cpSync(join(solutions, ex), join(dir, ex), { recursive: true });
+  }
+  const file = join(dir, m.exercise, m.file);
+  if (!existsSync(file)) throw new Error(`mistake ${m.exercise}/${m.id}: solutions/${m.exercise}/${m.file} does not exist`);
+  writeFileSync(file, applyMistake(readFileSync(file, 'utf8'), m));
+  const libUrl = `${join(ROOT, 'lib')}/`;
+  for (const ex of readdirSync(dir)) {
+    for (const f of readdirSync(join(dir, ex)).filter((n) => n.endsWith('.ts'))) {
+      const p = join(dir, ex, f);
+      writeFileSync(p, readFileSync(p, 'utf8').replaceAll("'../../lib/", `'${libUrl}`));
+    }
+  }
+  return dir;
+}
+
+export interface MistakeVerdict {
+  exercise: string;
+  id: string;
+  /** Titles of the public tests that failed against the mistaken implementation. */
+  failed: string[];
+  passed: number;
+}
+
+/** Runs the public suites against every mistake; one vitest process for all of them. */
+export function runMistakes(mistakes: readonly ExerciseMistake[]): MistakeVerdict[] {
+  mkdirSync(WORK_DIR, { recursive: true });
+  const plan = mistakes.map((m) => ({ exercise: m.exercise, id: m.id, dir: materialize(m) }));
+  const planFile = join(WORK_DIR, 'plan.json');
+  const resultFile = join(WORK_DIR, 'results.json');
+  writeFileSync(planFile, JSON.stringify(plan));
+  rmSync(resultFile, { force: true });
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(ROOT, 'tools', 'mistakes.config.ts')],
+    { cwd: ROOT, env: { ...process.env, GRADLAB_MISTAKES_PLAN: planFile, GRADLAB_MISTAKES_RESULTS: resultFile }, encoding: 'utf8' },
+  );
+  if (!existsSync(resultFile)) {
+    throw new Error(`the mistakes run produced no results (exit ${run.status}):\n${run.stderr.slice(-3000)}${run.stdout.slice(-3000)}`);
+  }
+  return JSON.parse(readFileSync(resultFile, 'utf8')) as MistakeVerdict[];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const mistakes = await loadMistakes(process.argv.slice(2));
+  const verdicts = runMistakes(mistakes);
+  let missed = 0;
+  for (const v of verdicts) {
+    const caught = v.failed.length > 0;
+    if (!caught) missed++;
+    console.log(`${caught ? 'caught' : 'MISSED'}  ${v.exercise}/${v.id}  ${caught ? `(${v.failed.length} failing, e.g. "${v.failed[0]}")` : `(all ${v.passed} tests pass)`}`);
+  }
+  console.log(`\n${verdicts.length - missed} of ${verdicts.length} mistakes caught by the public tests (${relative(ROOT, WORK_DIR)}/ holds the copies)`);
+  process.exit(missed === 0 && verdicts.length === mistakes.length ? 0 : 1);
+}
