@@ -534,5 +534,6 @@ export function formatTensor(t: Tensor, options: FormatOptions = {}): string {
     const sep = depth === t.shape.length - 1 ? ', ' : `,\n${indent} `;
     return `[${parts.join(sep)}]`;
   };
-  return `tensor(${formatShape(t.shape)}) ${render(0, 0, '        ')}`;
+  const prefix = `tensor(${formatShape(t.shape)}) `;
+  return prefix + render(0, 0, ' '.repeat(prefix.length));
 }
