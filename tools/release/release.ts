@@ -1,0 +1,347 @@
+/**
+ * `npm run release -- --out <dir> [--git] [--no-verify] [--force]`
+ *
+ * Writes the student kit: exercises (stubs, briefs, public tests), `lib/`, the public fixtures and
+ * their schema, a student package.json / lockfile / tsconfig / vitest config / README, and the
+ * GitHub Classroom workflow. Nothing hidden goes in: no solutions, hidden suites, hidden fixtures,
+ * rubric, mistakes or generators — and a leak scan of every written file proves it.
+ *
+ * Then the release verifies itself in a scratch copy: `npm ci && npm test` must run every public
+ * suite, and every exercise test must fail with "not implemented yet" (no import, type or fixture
+ * errors); `tsc` must accept the stubs.
+ *
+ * With `--git`, the output becomes a git repository with two branches: `main` (the student kit)
+ * and `solutions` (the same kit with every exercise filled in from `solutions/`, plus the reference
+ * network and trainer), on which `npm test` passes — instructors push it after the deadline.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staleStubs } from '../stubs.ts';
+import { numbersIn, scanForLeaks, solutionBodyLines, type Leak, type Secrets } from './leak-scan.ts';
+
+export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const TEMPLATES = join(fileURLToPath(new URL('.', import.meta.url)), 'templates');
+
+export class ReleaseError extends Error {
+  override readonly name = 'ReleaseError';
+}
+
+const EXERCISE_DIR = /^[0-9]{2}-[a-z0-9-]+$/;
+
+function exerciseNames(root: string): string[] {
+  return readdirSync(join(root, 'exercises')).filter((d) => EXERCISE_DIR.test(d)).sort();
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+function copy(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true });
+  cpSync(from, to);
+}
+
+/** Bare package names a set of TypeScript files imports (`'ajv'`, `'vitest/config'` → `vitest`). */
+function importedPackages(files: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  const IMPORT = /(?:from|import)\s*\(?\s*'([^'./][^']*)'/g;
+  for (const f of files.filter((p) => p.endsWith('.ts'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(IMPORT)) {
+      const spec = m[1]!;
+      if (spec.startsWith('node:')) continue;
+      found.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    }
+  }
+  return found;
+}
+
+interface MasterPackage {
+  version: string;
+  engines: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+/**
+ * A package.json for a released tree: the dependencies its files import (plus their @types and the
+ * test tooling), at the master's versions, and the scripts students use.
+ */
+function packageJsonFor(tree: string, name: string, scripts: Record<string, string>, extra: readonly string[]): string {
+  const master = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as MasterPackage;
+  const all = { ...master.dependencies, ...master.devDependencies };
+  const wanted = new Set([...importedPackages(filesUnder(tree)), ...extra]);
+  for (const p of [...wanted]) if (all[`@types/${p}`]) wanted.add(`@types/${p}`);
+  const pick = (from: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(from).filter(([p]) => wanted.has(p)).sort(([a], [b]) => a.localeCompare(b)));
+  const missing = [...wanted].filter((p) => !all[p]);
+  if (missing.length > 0) throw new ReleaseError(`release: the kit imports ${missing.join(', ')}, which the master package.json does not declare`);
+  const pkg = {
+    name,
+    version: master.version,
+    private: true,
+    description: 'Exercises for the "Training Neural Networks" lecture — fill in the stubs, run the tests.',
+    type: 'module',
+    engines: master.engines,
+    scripts,
+    dependencies: pick(master.dependencies),
+    devDependencies: pick(master.devDependencies),
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** The master lockfile pruned to this tree's package.json, offline: no registry is contacted. */
+function writeLockfile(tree: string): void {
+  copy(join(ROOT, 'package-lock.json'), join(tree, 'package-lock.json'));
+  const run = spawnSync('npm', ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: tree,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new ReleaseError(`release: could not prune the lockfile offline:\n${run.stderr}`);
+}
+
+const STUDENT_SCRIPTS = {
+  test: 'vitest run',
+  'test:watch': 'vitest',
+  'test:ui': 'vitest --ui',
+  typecheck: 'tsc --noEmit -p tsconfig.json',
+};
+
+/** What a releasable exercise needs; the problems, if any, one line each. */
+export function checkExercises(root = ROOT): string[] {
+  const problems: string[] = [];
+  for (const ex of exerciseNames(root)) {
+    const files = readdirSync(join(root, 'exercises', ex));
+    if (!files.includes('README.md')) problems.push(`exercises/${ex} has no README.md brief`);
+    if (!files.some((f) => f.endsWith('.test.ts'))) problems.push(`exercises/${ex} has no public test file`);
+    if (!files.some((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) problems.push(`exercises/${ex} has no stub`);
+    if (!existsSync(join(root, 'fixtures', ex, 'public.json'))) problems.push(`fixtures/${ex}/public.json is missing (run \`npm run fixtures\`)`);
+  }
+  return problems;
+}
+
+/** Writes the student kit into `out` (which must not exist or be empty). */
+export function writeStudentKit(out: string): void {
+  const exercises = exerciseNames(ROOT);
+  for (const ex of exercises) {
+    for (const f of readdirSync(join(ROOT, 'exercises', ex))) copy(join(ROOT, 'exercises', ex, f), join(out, 'exercises', ex, f));
+    copy(join(ROOT, 'fixtures', ex, 'public.json'), join(out, 'fixtures', ex, 'public.json'));
+  }
+  copy(join(ROOT, 'fixtures', 'schema.json'), join(out, 'fixtures', 'schema.json'));
+  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts'))) copy(f, join(out, relative(ROOT, f)));
+  for (const [template, target] of [
+    ['README.student.md', 'README.md'],
+    ['tsconfig.student.json', 'tsconfig.json'],
+    ['vitest.config.student.ts', 'vitest.config.ts'],
+    ['gitignore', '.gitignore'],
+    ['classroom.yml', '.github/workflows/classroom.yml'],
+  ] as const) {
+    copy(join(TEMPLATES, template), join(out, target));
+  }
+  writeFileSync(join(out, 'package.json'), packageJsonFor(out, 'gradlab-exercises', STUDENT_SCRIPTS, ['vitest', '@vitest/ui', 'typescript', '@types/node']));
+  writeLockfile(out);
+}
+
+/** Everything a student must never see, gathered from this repository. */
+export function collectSecrets(root = ROOT): Secrets {
+  const publicFiles = [
+    ...filesUnder(join(root, 'exercises')),
+    ...filesUnder(join(root, 'lib')),
+    ...exerciseNames(root).map((ex) => join(root, 'fixtures', ex, 'public.json')).filter(existsSync),
+  ];
+  const publicText = publicFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
+  const publicNumbers = new Set(numbersIn(publicText));
+  const publicTokens = new Set(publicText.match(/[a-z0-9]+(?:-[a-z0-9]+)+/g) ?? []);
+  const publicLines = new Set(publicText.split('\n').map((l) => l.trim()));
+
+  const values = new Set<string>();
+  const caseIds = new Set<string>();
+  for (const ex of exerciseNames(root)) {
+    const hidden = join(root, 'fixtures', ex, 'hidden.json');
+    if (!existsSync(hidden)) continue;
+    const text = readFileSync(hidden, 'utf8');
+    for (const n of numbersIn(text)) if (!publicNumbers.has(n)) values.add(n);
+    for (const m of text.matchAll(/"id": "([a-z0-9-]+)"/g)) if (!publicTokens.has(m[1]!)) caseIds.add(m[1]!);
+  }
+  for (const f of filesUnder(join(root, 'grader', 'hidden')).filter((p) => p.endsWith('.ts'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/› ([a-z0-9]+(?:-[a-z0-9]+)+):/g)) if (!publicTokens.has(m[1]!)) caseIds.add(m[1]!);
+  }
+  const solutionLines = new Set<string>();
+  for (const f of filesUnder(join(root, 'solutions')).filter((p) => p.endsWith('.ts'))) {
+    const source = readFileSync(f, 'utf8');
+    const body = relative(join(root, 'solutions'), f).startsWith('network')
+      ? source.split('\n').map((l) => l.trim()).filter((l) => l.length >= 24 && !l.startsWith('//') && !l.startsWith('*'))
+      : solutionBodyLines(source);
+    for (const line of body) if (!publicLines.has(line)) solutionLines.add(line);
+  }
+  return { values, caseIds, solutionLines };
+}
+
+function formatLeaks(leaks: readonly Leak[]): string {
+  const shown = leaks.slice(0, 20).map((l) => `  ${l.file}:${l.line}: ${l.kind}: ${l.text}`);
+  return `${shown.join('\n')}${leaks.length > 20 ? `\n  … and ${leaks.length - 20} more` : ''}`;
+}
+
+interface JsonReport {
+  numTotalTests: number;
+  testResults: { name: string; message: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
+function run(cmd: string, args: readonly string[], cwd: string, what: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GRADLAB_IMPL: '', CI: 'true' } });
+  if (r.status !== 0) throw new ReleaseError(`release: ${what} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-4000)}`);
+  return r.stdout;
+}
+
+/**
+ * Installs a scratch copy of the kit with `npm ci` and runs its tests. `expect` says what a good
+ * result is: every exercise test failing with "not implemented yet" (the student kit) or every
+ * test passing (the solutions branch).
+ */
+export function verifyTree(tree: string, expect: 'not-implemented' | 'pass'): { tests: number } {
+  const scratch = mkdtempSync(join(tmpdir(), 'gradlab-verify-'));
+  try {
+    cpSync(tree, scratch, { recursive: true, filter: (p) => !p.includes(`${tree}/.git`) });
+    run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], scratch, 'npm ci in the release');
+    run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], scratch, 'tsc in the release');
+    const report = join(scratch, 'report.json');
+    const test = spawnSync('npm', ['test', '--', '--reporter=json', `--outputFile=${report}`], { cwd: scratch, encoding: 'utf8', env: { ...process.env, GRADLAB_IMPL: '' } });
+    if (!existsSync(report)) throw new ReleaseError(`release: npm test produced no report:\n${test.stderr.slice(-4000)}`);
+    const result = JSON.parse(readFileSync(report, 'utf8')) as JsonReport;
+    const problems: string[] = [];
+    for (const file of result.testResults) {
+      if (file.message) problems.push(`${relative(scratch, file.name)}: ${file.message.split('\n')[0]}`);
+      for (const t of file.assertionResults) {
+        if (expect === 'pass' && t.status !== 'passed') problems.push(`${t.fullName}: ${t.status} ${t.failureMessages[0]?.split('\n')[0] ?? ''}`);
+        if (expect === 'not-implemented' && !(t.status === 'failed' && /not implemented yet: \w+ \(exercises\//.test(t.failureMessages.join('\n')))) {
+          problems.push(`${t.fullName}: ${t.status}${t.failureMessages[0] ? `: ${t.failureMessages[0].split('\n')[0]}` : ''}`);
+        }
+      }
+    }
+    if (result.numTotalTests === 0) problems.push('no tests ran');
+    if (expect === 'not-implemented' && test.status === 0) problems.push('npm test passed on the stubs');
+    if (expect === 'pass' && test.status !== 0 && problems.length === 0) problems.push(`npm test exited with ${test.status}`);
+    if (problems.length > 0) {
+      throw new ReleaseError(`release: the ${expect === 'pass' ? 'solutions branch' : 'student kit'} does not verify:\n  ${problems.slice(0, 20).join('\n  ')}`);
+    }
+    return { tests: result.numTotalTests };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Removes the solution markers and stub-only lines, for the solutions branch. */
+export function stripMarkers(source: string): string {
+  return source
+    .split('\n')
+    .filter((l) => !/^\s*\/\/ (BEGIN|END) SOLUTION\s*$/.test(l) && !/^\s*\/\/> ?/.test(l))
+    .join('\n');
+}
+
+/** Turns a student kit (a copy) into the solutions branch's tree. */
+export function fillWithSolutions(tree: string): void {
+  for (const ex of exerciseNames(ROOT)) {
+    for (const f of readdirSync(join(ROOT, 'solutions', ex)).filter((n) => n.endsWith('.ts'))) {
+      writeFileSync(join(tree, 'exercises', ex, f), stripMarkers(readFileSync(join(ROOT, 'solutions', ex, f), 'utf8')));
+    }
+  }
+  const network = join(ROOT, 'solutions', 'network');
+  if (existsSync(network)) {
+    // The network imports its building blocks as ../NN-slug/file.ts: the filled exercises.
+    for (const f of filesUnder(network)) {
+      const target = join(tree, 'exercises', 'network', relative(network, f));
+      copy(f, target);
+    }
+  }
+  const master = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const scripts: Record<string, string> = { ...STUDENT_SCRIPTS };
+  for (const name of ['train', 'experiment']) {
+    const script = master.scripts[name];
+    if (script) scripts[name] = script.replaceAll('solutions/network', 'exercises/network');
+  }
+  writeFileSync(join(tree, 'package.json'), packageJsonFor(tree, 'gradlab-exercises', scripts, ['vitest', '@vitest/ui', 'typescript', '@types/node', 'tsx']));
+  copy(join(TEMPLATES, 'vitest.config.solutions.ts'), join(tree, 'vitest.config.ts'));
+  writeLockfile(tree);
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'gradlab release', GIT_AUTHOR_EMAIL: 'release@gradlab.invalid', GIT_COMMITTER_NAME: 'gradlab release', GIT_COMMITTER_EMAIL: 'release@gradlab.invalid' } });
+}
+
+export interface ReleaseOptions {
+  out: string;
+  git?: boolean;
+  verify?: boolean;
+  force?: boolean;
+  log?: (line: string) => void;
+}
+
+export function release(options: ReleaseOptions): void {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const out = options.out;
+  const stale = staleStubs(ROOT);
+  if (stale.length > 0) throw new ReleaseError(`release: stubs are out of date (run \`npm run stubs\`): ${stale.join(', ')}`);
+  const incomplete = checkExercises();
+  if (incomplete.length > 0) throw new ReleaseError(`release: the kit is not complete:\n  ${incomplete.join('\n  ')}`);
+  if (existsSync(out) && readdirSync(out).length > 0) {
+    if (!options.force) throw new ReleaseError(`release: ${out} exists and is not empty (use --force to replace it)`);
+    rmSync(out, { recursive: true, force: true });
+  }
+  mkdirSync(out, { recursive: true });
+  writeStudentKit(out);
+  const secrets = collectSecrets();
+  const leaks = scanForLeaks(out, secrets);
+  if (leaks.length > 0) throw new ReleaseError(`release: the student kit leaks ${leaks.length} hidden item(s):\n${formatLeaks(leaks)}`);
+  log(`wrote the student kit to ${out} (${filesUnder(out).length} files); leak scan clean (${secrets.values.size} hidden values, ${secrets.caseIds.size} hidden case ids, ${secrets.solutionLines.size} solution lines checked)`);
+  if (options.verify !== false) {
+    const { tests } = verifyTree(out, 'not-implemented');
+    log(`verified: npm ci && npm test in a fresh copy runs ${tests} exercise tests, every one failing with "not implemented yet"`);
+  }
+  if (!options.git) return;
+  git(out, 'init', '-q', '-b', 'main');
+  git(out, 'add', '-A');
+  git(out, 'commit', '-q', '-m', 'Student kit: exercises, briefs, public tests and fixtures');
+  git(out, 'checkout', '-q', '-b', 'solutions');
+  fillWithSolutions(out);
+  git(out, 'add', '-A');
+  git(out, 'commit', '-q', '-m', 'Reference solutions, the reference network and trainer');
+  if (options.verify !== false) {
+    const { tests } = verifyTree(out, 'pass');
+    log(`verified: on branch solutions, npm ci && npm test passes all ${tests} tests`);
+  }
+  git(out, 'checkout', '-q', 'main');
+  log(`git repository with branches main (student kit) and solutions (push after the deadline)`);
+}
+
+function parseArgs(argv: readonly string[]): ReleaseOptions {
+  const options: ReleaseOptions = { out: '' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--out') options.out = argv[++i] ?? '';
+    else if (a.startsWith('--out=')) options.out = a.slice(6);
+    else if (a === '--git') options.git = true;
+    else if (a === '--no-verify') options.verify = false;
+    else if (a === '--force') options.force = true;
+    else throw new ReleaseError(`release: unknown argument '${a}' (usage: npm run release -- --out <dir> [--git] [--no-verify] [--force])`);
+  }
+  if (!options.out) throw new ReleaseError('release: --out <dir> is required (usage: npm run release -- --out <dir> [--git])');
+  return options;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    release(parseArgs(process.argv.slice(2)));
+  } catch (error) {
+    if (error instanceof ReleaseError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
