@@ -91,9 +91,10 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<LayernormArgs, { out: Tensor }>(fixture, 'layernormForward')))('%s', ([, { args, expected }]) => {
+  // A case may carry its own tolerance: near 1e6, summing in another order moves x̂ by ~1e-9.
+  test.for(titled(casesFor<LayernormArgs, { out: Tensor }>(fixture, 'layernormForward')))('%s', ([, { args, expected, tolerance }]) => {
     const { out } = layernormForward(args.x, args.gamma, args.beta, args.eps);
-    expect(out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
+    expect(out).toBeAllClose(expected.out, { ...(tolerance ?? TOL), what: 'out' });
   });
 
   test.for(titled(casesFor<LayernormArgs & { dout: Tensor }, Gradients>(fixture, 'layernormBackward')))(
@@ -108,9 +109,9 @@ describe('values', () => {
     },
   );
 
-  test.for(titled(casesFor<GroupnormArgs, { out: Tensor }>(fixture, 'groupnormForward')))('%s', ([, { args, expected }]) => {
+  test.for(titled(casesFor<GroupnormArgs, { out: Tensor }>(fixture, 'groupnormForward')))('%s', ([, { args, expected, tolerance }]) => {
     const { out } = groupnormForward(args.x, args.gamma, args.beta, args.G, args.eps);
-    expect(out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
+    expect(out).toBeAllClose(expected.out, { ...(tolerance ?? TOL), what: 'out' });
   });
 
   test.for(titled(casesFor<GroupnormArgs & { dout: Tensor }, Gradients>(fixture, 'groupnormBackward')))(

@@ -78,6 +78,20 @@ export const mistakes: Mistake[] = [
     replace: [['invStd[i] = 1 / Math.sqrt(variance + eps);', 'invStd[i] = 1 / (Math.sqrt(variance) + eps);']],
   },
   {
+    id: 'one-pass-variance',
+    fn: 'layernormForward',
+    hint:
+      'The variance looks computed as E[x²] − μ², which loses every digit when the values sit far from 0 ' +
+      '(near 1e6, x² is 1e12). Compute it from the centred values: (1/D) Σ (x − μ)².',
+    file: 'groupnorm.ts',
+    replace: [
+      [
+        '    for (let d = 0; d < D; d++) variance += (x.data[row + d]! - mu) ** 2;\n    variance /= D;',
+        '    for (let d = 0; d < D; d++) variance += x.data[row + d]! ** 2;\n    variance = variance / D - mu * mu;',
+      ],
+    ],
+  },
+  {
     id: 'layernorm-statistics-over-batch',
     fn: 'layernormForward',
     hint:
