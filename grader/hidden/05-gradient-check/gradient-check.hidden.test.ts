@@ -154,7 +154,7 @@ describe('properties', () => {
     });
   });
 
-  test('numericalGradientArray › x-unchanged-on-throw: x is unchanged when f throws at x − h·e_0', () => {
+  test('numericalGradientArray › array-x-unchanged-on-throw: x is unchanged when f throws at x − h·e_0', () => {
     const x = randn([2, 2], createRng('array-throw'));
     expectRestoredAfterThrow(x, (throwOn) => {
       const fail = throwOn(2);
@@ -162,7 +162,7 @@ describe('properties', () => {
     });
   });
 
-  test('gradCheckSparse › x-unchanged-on-throw: x is unchanged when f throws in the middle of the checks', () => {
+  test('gradCheckSparse › sparse-x-unchanged-on-throw: x is unchanged when f throws in the middle of the checks', () => {
     const x = randn([3, 2], createRng('sparse-throw'));
     expectRestoredAfterThrow(x, (throwOn) => {
       const fail = throwOn(6);
