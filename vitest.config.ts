@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import type { TestError } from 'vitest';
@@ -14,7 +14,8 @@ export default defineConfig(async ({ mode }) => {
   if (impl.startsWith('dir:')) plugins.push(directoryPlugin(root, resolve(impl.slice(4))));
   if (impl === 'remote') {
     // The grader's sandbox proxies; absent from a student release, which never uses this mode.
-    const remote = './grader/sandbox/remote-plugin.ts';
+    // NOTE: an absolute URL: vite evaluates this file from a bundled copy in node_modules/.vite-temp.
+    const remote = pathToFileURL(resolve(root, 'grader/sandbox/remote-plugin.ts')).href;
     const { remotePlugin } = (await import(remote)) as { remotePlugin: (root: string) => Plugin };
     plugins.push(remotePlugin(root));
   }
@@ -23,7 +24,12 @@ export default defineConfig(async ({ mode }) => {
     test: {
       // Student mode and the grader run the exercise suites only; the instructor repository also
       // runs the kit's own tests (library, generators, grader, hidden suites against solutions).
-      include: impl === 'solutions' ? ['**/*.test.ts'] : ['exercises/**/*.test.ts'],
+      include:
+        impl === 'solutions'
+          ? ['**/*.test.ts']
+          : impl === 'remote'
+            ? ['exercises/**/*.test.ts', 'grader/hidden/**/*.test.ts']
+            : ['exercises/**/*.test.ts'],
       exclude: ['**/node_modules/**', 'grade-output/**', 'runs/**', 'dist/**'],
       setupFiles: ['lib/testing/setup.ts'],
       // A stub's NotImplementedError is a message for the student, not a crash: drop its stack.

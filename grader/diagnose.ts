@@ -1,0 +1,163 @@
+/**
+ * Diagnoses: when a test fails, each recorded call into the submission is replayed on the trusted
+ * side against the reference solution and against every known mistake of that function (an edit of
+ * the reference, see grader/mistakes/types.ts). When the submission's outputs match a mistaken
+ * reference and not the correct one, the mistake's hint is the likely cause.
+ *
+ * Calls whose arguments came out of earlier calls (a backward pass given the forward pass's cache)
+ * are replayed through those earlier calls, so a backward mistake is judged on the mistaken
+ * reference's own cache. Runs in the test worker, where the inputs and outputs live.
+ */
+import { compareAllClose } from '../lib/allclose.ts';
+import { isTensor } from '../lib/tensor.ts';
+import type { Mistake } from './mistakes/types.ts';
+import { provenance, RngSnapshot } from './sandbox/client.ts';
+import type { CallRecord, TestRecord } from './sandbox/test-state.ts';
+import { createRng, trackedRngs } from './sandbox/tracked-random.ts';
+
+export interface Diagnosis {
+  exercise: string;
+  fn: string;
+  mistake: string;
+  hint: string;
+}
+
+type Module = Record<string, unknown>;
+
+/** A closeness strict enough that only the same computation matches. */
+const SAME = { rtol: 1e-6, atol: 1e-9 };
+/** Diagnosis is a courtesy: it never holds a test worker for long. */
+const BUDGET_MS = 1500;
+
+const mistakesCache = new Map<string, Promise<Mistake[]>>();
+const moduleCache = new Map<string, Promise<Module | null>>();
+
+function loadMistakes(root: string, exercise: string): Promise<Mistake[]> {
+  let loaded = mistakesCache.get(exercise);
+  if (!loaded) {
+    loaded = import(/* @vite-ignore */ `${root}/grader/mistakes/${exercise}.ts`)
+      .then((m: { mistakes?: Mistake[] }) => (Array.isArray(m.mistakes) ? m.mistakes : []))
+      .catch(() => []);
+    mistakesCache.set(exercise, loaded);
+  }
+  return loaded;
+}
+
+/** The reference module of a file, or its variant with one mistake applied. */
+function loadVariant(root: string, exercise: string, file: string, mistake: Mistake | null): Promise<Module | null> {
+  const useMistake = mistake !== null && mistake.file === file;
+  const path = `${root}/solutions/${exercise}/${file}${useMistake ? `?gradlab-mistake=${encodeURIComponent(mistake.id)}` : ''}`;
+  let loaded = moduleCache.get(path);
+  if (!loaded) {
+    loaded = import(/* @vite-ignore */ path).then((m: Module) => m).catch(() => null);
+    moduleCache.set(path, loaded);
+  }
+  return loaded;
+}
+
+/**
+ * Whether the submission's result matches a reference result: every tensor or number the reference
+ * returns (outside its `cache`, whose layout is the student's design) is within `SAME`.
+ * Null when there is nothing to compare.
+ */
+export function sameOutputs(submission: unknown, reference: unknown, depth = 0): boolean | null {
+  if (depth > 6) return null;
+  if (typeof reference === 'number' || isTensor(reference)) return compareAllClose(submission, reference, SAME).kind === 'ok';
+  if (reference === null || typeof reference !== 'object' || submission === null || typeof submission !== 'object') return null;
+  let compared = false;
+  const entries: [string | number, unknown][] = Array.isArray(reference)
+    ? reference.map((v, i) => [i, v])
+    : Object.entries(reference).filter(([k]) => k !== 'cache');
+  for (const [key, ref] of entries) {
+    const verdict = sameOutputs((submission as Record<string | number, unknown>)[key], ref, depth + 1);
+    if (verdict === false) return false;
+    if (verdict === true) compared = true;
+  }
+  return compared ? true : null;
+}
+
+class Replayer {
+  readonly #results = new Map<CallRecord, Promise<unknown>>();
+
+  constructor(
+    readonly root: string,
+    readonly mistake: Mistake | null,
+  ) {}
+
+  replay(record: CallRecord): Promise<unknown> {
+    let result = this.#results.get(record);
+    if (!result) {
+      result = this.#run(record);
+      this.#results.set(record, result);
+    }
+    return result;
+  }
+
+  async #run(record: CallRecord): Promise<unknown> {
+    const module = await loadVariant(this.root, record.exercise, record.file, this.mistake);
+    const fn = module?.[record.fn];
+    if (typeof fn !== 'function') throw new Error(`no ${record.fn}`);
+    const args = await this.#substitute(record.args, 0);
+    return (fn as (...a: unknown[]) => unknown)(...(args as unknown[]));
+  }
+
+  async #substitute(value: unknown, depth: number): Promise<unknown> {
+    if (value === null || typeof value !== 'object' || depth > 20) return value;
+    const origin = provenance.get(value);
+    if (origin) {
+      let v = await this.replay(origin.record);
+      for (const key of origin.path) v = (v as Record<string | number, unknown>)[key];
+      return v;
+    }
+    if (value instanceof RngSnapshot) {
+      const rng = createRng(value.seed);
+      trackedRngs.get(rng)!.advance(value.drawn);
+      return rng;
+    }
+    if (ArrayBuffer.isView(value)) return ArrayBuffer.isView(value) && value instanceof Float64Array ? value.slice() : value;
+    if (Array.isArray(value)) return Promise.all(value.map((v) => this.#substitute(v, depth + 1)));
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await this.#substitute(v, depth + 1);
+    return out;
+  }
+}
+
+/** The likely mistakes behind a failed test, from the calls it made (at most one per mistake). */
+export async function diagnose(record: TestRecord, root: string): Promise<Diagnosis[]> {
+  const started = Date.now();
+  const found = new Map<string, Diagnosis>();
+  const reference = new Replayer(root, null);
+  const replayers = new Map<string, Replayer>();
+  for (const call of record.calls) {
+    if (call.failed || Date.now() - started > BUDGET_MS) continue;
+    const mistakes = (await loadMistakes(root, call.exercise)).filter((m) => m.fn === call.fn);
+    if (mistakes.length === 0) continue;
+    let correct: unknown;
+    try {
+      correct = await reference.replay(call);
+    } catch {
+      continue;
+    }
+    if (sameOutputs(call.result, correct) !== false) continue;
+    for (const mistake of mistakes) {
+      const key = `${call.exercise}/${mistake.id}`;
+      if (found.has(key) || Date.now() - started > BUDGET_MS) continue;
+      let replayer = replayers.get(key);
+      if (!replayer) {
+        replayer = new Replayer(root, mistake);
+        replayers.set(key, replayer);
+      }
+      try {
+        const mistaken = await replayer.replay(call);
+        if (sameOutputs(call.result, mistaken) === true) {
+          found.set(key, { exercise: call.exercise, fn: call.fn, mistake: mistake.id, hint: mistake.hint });
+        }
+      } catch {
+        /* the mistaken reference cannot run this call: no verdict */
+      }
+    }
+  }
+  return [...found.values()];
+}

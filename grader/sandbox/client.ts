@@ -1,0 +1,682 @@
+/**
+ * The trusted end of the sandbox, inside a test worker. A suite's `import { f } from './x.ts'`
+ * resolves (in remote mode) to a proxy module whose functions call `Session.call`: the arguments
+ * are encoded and sent to the sandbox process, the main thread blocks until the reply, and the
+ * result comes back as plain data that the suite compares as usual. Suites stay synchronous.
+ *
+ *   test worker main thread ──postMessage──▶ helper thread ──fd 0──▶ sandbox process (runner.ts)
+ *             ▲  Atomics.wait / receiveMessageOnPort      ◀──fd 3──
+ *
+ * Nothing that comes back is trusted: bodies are deserialized here (never in the sandbox's terms),
+ * markers are validated, thrown errors are rebuilt from strings, and every failure of the process
+ * (time limit, memory limit, exit, garbage) becomes an error naming the function and the reason.
+ */
+import { deserialize, serialize } from 'node:v8';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { FatalKind, HelperMessage, HelperRequest } from './helper.ts';
+import { remoteManifest, type FileManifest, type RemoteManifest } from './manifest.ts';
+import { MARKER, type FromSandbox, type Marker, type ThrownInfo, type ToSandbox } from './protocol.ts';
+import { activeTest, MAX_RECORDED_CALLS, recordOutput, type CallRecord, type FailureKind } from './test-state.ts';
+import { trackedRngs, type TrackedRng } from './tracked-random.ts';
+
+/** An error the grader raises for a call that could not complete normally. */
+export class SubmissionError extends Error {
+  override readonly name = 'SubmissionError';
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value the submission returned that only has meaning inside the sandbox (a function, a Proxy). */
+export class SandboxValue {
+  readonly #session: Session;
+  readonly #id: number;
+  readonly #gen: number;
+  readonly what: string;
+
+  constructor(session: Session, id: number, gen: number, what: string) {
+    this.#session = session;
+    this.#id = id;
+    this.#gen = gen;
+    this.what = what;
+    Object.freeze(this);
+  }
+
+  /** The handle, for the session that made it. */
+  handleFor(session: Session): { id: number; gen: number } | null {
+    return session === this.#session ? { id: this.#id, gen: this.#gen } : null;
+  }
+
+  toString(): string {
+    return `[${this.what}, kept in the sandbox]`;
+  }
+}
+
+/** Trusted copies of class instances the submission returned, and the handle of the original. */
+const handleOf = new WeakMap<object, { session: Session; id: number; gen: number }>();
+
+/** Where each object in a recorded result came from, for replaying calls in diagnoses. */
+export const provenance = new WeakMap<object, { record: CallRecord; path: (string | number)[] }>();
+
+/** A generator's seed and position at the time of a call. */
+export class RngSnapshot {
+  constructor(
+    readonly seed: string,
+    readonly drawn: number,
+  ) {}
+}
+
+interface CallContext {
+  callbacks: ((...args: unknown[]) => unknown)[];
+  rngs: TrackedRng[];
+}
+
+const BUILTIN_ERRORS: Record<string, new (message: string) => Error> = {
+  Error,
+  RangeError,
+  TypeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+const sessions = new Map<string, Session>();
+const liveProcesses = new Set<number>();
+let exitHookInstalled = false;
+
+/** The session of one exercise in this test file (one sandbox process, started on first use). */
+export function sessionFor(exercise: string): Session {
+  let session = sessions.get(exercise);
+  if (!session) {
+    session = new Session(exercise, remoteManifest());
+    sessions.set(exercise, session);
+  }
+  return session;
+}
+
+/** Stops every sandbox of this test file. */
+export function closeSessions(): void {
+  for (const session of sessions.values()) session.close();
+  sessions.clear();
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveProcesses) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+}
+
+const seconds = (ms: number): string => `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
+
+/** A sandbox process for one exercise, and the proxies' way to call into it. */
+export class Session {
+  readonly exercise: string;
+  readonly #manifest: RemoteManifest;
+  #worker: Worker | null = null;
+  #port: MessagePort | null = null;
+  #signal: Int32Array | null = null;
+  #alive = false;
+  #gen = 0;
+  #pid = 0;
+  #nextId = 1;
+  readonly #loaded = new Map<string, Record<string, string>>();
+  /** Modules that cannot load in any process: the failure is repeated without trying again. */
+  readonly #brokenModules = new Map<string, SubmissionError>();
+  readonly #strikes = new Map<string, { count: number; error: SubmissionError }>();
+  #timeoutSpentMs = 0;
+  #releases: number[] = [];
+  readonly #registry = new FinalizationRegistry<{ id: number; gen: number }>((h) => {
+    if (h.gen === this.#gen) this.#releases.push(h.id);
+  });
+
+  constructor(exercise: string, manifest: RemoteManifest) {
+    this.exercise = exercise;
+    this.#manifest = manifest;
+  }
+
+  /** Runs `fn` of `file` in the sandbox with `args` and returns its result as trusted data. */
+  call(file: string, fn: string, args: unknown[]): unknown {
+    const test = activeTest();
+    const count = (test?.callCounts.get(fn) ?? 0) + 1;
+    test?.callCounts.set(fn, count);
+    const record: CallRecord | null =
+      test && count <= MAX_RECORDED_CALLS ? { exercise: this.exercise, file, fn, args: snapshotArgs(args), failed: false } : null;
+    if (record) test!.calls.push(record);
+    try {
+      const result = this.#call(file, fn, args);
+      if (record) {
+        record.result = result;
+        notePaths(result, record, [], 0);
+      }
+      return result;
+    } catch (error) {
+      if (record) record.failed = true;
+      if (test) test.failures.push(failureNote(error, fn));
+      throw error;
+    }
+  }
+
+  /** The proxy a suite imports in place of `fn`: same name, synchronous, runs in the sandbox. */
+  proxy(file: string, fn: string): (...args: unknown[]) => unknown {
+    const proxy = (...args: unknown[]): unknown => this.call(file, fn, args);
+    Object.defineProperty(proxy, 'name', { value: fn });
+    return proxy;
+  }
+
+  /** A stand-in for an export the grader cannot proxy (a class): every use fails with the reason. */
+  unsupported(name: string, what: string): (...args: unknown[]) => never {
+    return () => {
+      throw new SubmissionError('crash', `the grader cannot run ${what} export (${name}) in the sandbox`);
+    };
+  }
+
+  /** Reads an exported value (not a function) once; undefined when it cannot be read. */
+  value(file: string, name: string): unknown {
+    try {
+      return this.#call(file, name, [], true);
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.#port) {
+      try {
+        this.#port.postMessage({ type: 'close' } satisfies HelperRequest);
+      } catch {
+        /* already closed */
+      }
+    }
+    if (this.#pid) liveProcesses.delete(this.#pid);
+    void this.#worker?.terminate();
+    this.#worker = null;
+    this.#port = null;
+    this.#alive = false;
+  }
+
+  #fileManifest(file: string): FileManifest {
+    const entry = this.#manifest.exercises[this.exercise]?.files[file];
+    if (!entry) throw new SubmissionError('crash', `the grader knows no file ${file} in exercise ${this.exercise}`);
+    return entry;
+  }
+
+  #call(file: string, fn: string, args: unknown[], read = false): unknown {
+    const entry = this.#fileManifest(file);
+    const display = `exercises/${this.exercise}/${file}`;
+    if (entry.status === 'missing') {
+      const error = new Error(`not implemented yet: ${fn} (${display} was not submitted)`);
+      error.name = 'NotImplementedError';
+      throw Object.assign(error, { gradlabKind: 'not-submitted' });
+    }
+    if (entry.status === 'compile-error') throw new SubmissionError('compile', `${display} does not compile: ${entry.error ?? 'syntax error'}`);
+    const struck = this.#strikes.get(fn);
+    if (struck && struck.count >= this.#manifest.strikes) {
+      throw new SubmissionError(struck.error.kind, `${struck.error.message} (on earlier calls; not run again)`);
+    }
+    if (this.#timeoutSpentMs >= this.#manifest.timeoutBudgetMs) {
+      throw new SubmissionError('timeout', `${fn} was not run: earlier calls in this suite used up the time allowed for timeouts`);
+    }
+    this.#ensureAlive();
+    this.#ensureLoaded(entry.sandboxPath, display);
+
+    const context: CallContext = { callbacks: [], rngs: [] };
+    const encoded = this.#encode(args, context, new Map());
+    const body = serializeOrThrow({ args: encoded }, fn);
+    this.#flushReleases();
+    const id = this.#nextId++;
+    this.#send({ type: 'send', header: { t: 'call', id, module: entry.sandboxPath, fn, gen: this.#gen, ...(read ? { read: true } : {}) }, body, clock: 'start', limitMs: this.#manifest.callMs });
+    const started = Date.now();
+    for (;;) {
+      const message = this.#receive(this.#manifest.callMs + 15_000);
+      if (message.type === 'fatal') throw this.#fatal(message, fn, 'during', started);
+      if (message.type !== 'frame' || message.gen !== this.#gen) continue;
+      const { header } = message;
+      if (!isFrameFor(header, id)) continue;
+      switch (header.t) {
+        case 'callback':
+          this.#runCallback(id, header.index, message.body, context);
+          continue;
+        case 'return': {
+          const decoded = this.#decodeBody(message.body, fn) as { value?: unknown; args?: unknown };
+          const rng = Array.isArray(header.rng) ? header.rng : [];
+          context.rngs.forEach((r, i) => {
+            const consumed = rng[i];
+            if (typeof consumed === 'number' && Number.isInteger(consumed) && consumed >= 0 && consumed < 1e9) r.advance(consumed);
+          });
+          if (header.writeback === true && Array.isArray(decoded.args)) writeBack(args, decoded.args, 0);
+          return decoded.value;
+        }
+        case 'throw':
+          throw rebuildThrown(this.#decodeBody(message.body, fn), fn);
+        case 'fail':
+          throw new SubmissionError(failKind(header.kind), typeof header.message === 'string' ? header.message : `${fn} failed in the sandbox`);
+        default:
+          continue;
+      }
+    }
+  }
+
+  #runCallback(id: number, index: unknown, body: Uint8Array | null, context: CallContext): void {
+    const callback = typeof index === 'number' ? context.callbacks[index] : undefined;
+    let reply: ToSandbox;
+    let replyBody: Uint8Array | undefined;
+    try {
+      if (!callback) throw new Error('unknown callback');
+      const decoded = this.#decodeBody(body, 'a callback') as { args?: unknown };
+      const args = Array.isArray(decoded.args) ? decoded.args : [];
+      const value = callback(...args);
+      replyBody = serializeOrThrow({ value: this.#encode(value, context, new Map()) }, 'a callback');
+      reply = { t: 'cbreturn', id };
+    } catch (error) {
+      reply = { t: 'cbthrow', id, message: error instanceof Error ? error.message : String(error) };
+    }
+    this.#send({ type: 'send', header: reply, ...(replyBody ? { body: replyBody } : {}), clock: 'resume' });
+  }
+
+  #fatal(message: Extract<HelperMessage, { type: 'fatal' }>, fn: string, when: 'during' | 'while loading', started: number): SubmissionError {
+    this.#markDead();
+    const kind: FailureKind = fatalKind(message.kind);
+    let text: string;
+    switch (message.kind) {
+      case 'timeout':
+        this.#timeoutSpentMs += Date.now() - started;
+        text = `${fn} ${message.detail}`;
+        break;
+      case 'memory':
+        text = `${fn} ${message.detail}`;
+        break;
+      case 'exit':
+        text = `the process exited ${when} ${fn} (${message.detail.replace(/^the process /, '')}; process.exit or a crash)`;
+        break;
+      default:
+        text = `the sandbox failed ${when} ${fn}: ${message.detail}`;
+    }
+    const error = new SubmissionError(kind, text);
+    const strike = this.#strikes.get(fn);
+    this.#strikes.set(fn, { count: (strike?.count ?? 0) + 1, error });
+    return error;
+  }
+
+  #markDead(): void {
+    this.#alive = false;
+    this.#loaded.clear();
+    if (this.#pid) liveProcesses.delete(this.#pid);
+    this.#pid = 0;
+    this.#releases = [];
+  }
+
+  #ensureAlive(): void {
+    if (this.#alive) return;
+    if (!this.#worker) this.#startHelper();
+    this.#send({ type: 'spawn' });
+    const deadline = this.#manifest.limits.startMs + 10_000;
+    for (;;) {
+      const message = this.#receive(deadline);
+      if (message.type === 'ready') {
+        this.#gen = message.gen;
+        this.#pid = message.pid;
+        liveProcesses.add(message.pid);
+        this.#alive = true;
+        return;
+      }
+      if (message.type === 'fatal' && message.kind === 'spawn') {
+        throw new SubmissionError('crash', `the grader could not start a sandbox: ${message.detail}`);
+      }
+    }
+  }
+
+  #ensureLoaded(sandboxPath: string, display: string): void {
+    const broken = this.#brokenModules.get(sandboxPath);
+    if (broken) throw new SubmissionError(broken.kind, broken.message);
+    if (this.#loaded.has(sandboxPath)) return;
+    const id = this.#nextId++;
+    this.#send({ type: 'send', header: { t: 'load', id, module: sandboxPath }, clock: 'start', limitMs: this.#manifest.loadMs });
+    const started = Date.now();
+    for (;;) {
+      const message = this.#receive(this.#manifest.loadMs + 15_000);
+      if (message.type === 'fatal') {
+        const error = this.#fatal(message, display, 'while loading', started);
+        const text =
+          message.kind === 'timeout'
+            ? `loading ${display} timed out after ${seconds(this.#manifest.loadMs)} (its top-level code never finished)`
+            : message.kind === 'memory'
+              ? `loading ${display} ${message.detail}`
+              : error.message;
+        const permanent = new SubmissionError(error.kind, text);
+        this.#brokenModules.set(sandboxPath, permanent);
+        throw permanent;
+      }
+      if (message.type !== 'frame' || message.gen !== this.#gen || !isFrameFor(message.header, id)) continue;
+      const { header } = message;
+      if (header.t === 'loaded' && typeof header.exports === 'object' && header.exports !== null) {
+        this.#loaded.set(sandboxPath, { ...header.exports });
+        return;
+      }
+      if (header.t === 'fail') {
+        const permanent = new SubmissionError(failKind(header.kind), typeof header.message === 'string' ? header.message : `${display} could not be loaded`);
+        this.#brokenModules.set(sandboxPath, permanent);
+        throw permanent;
+      }
+    }
+  }
+
+  #startHelper(): void {
+    installExitHook();
+    const { port1, port2 } = new MessageChannel();
+    this.#signal = new Int32Array(new SharedArrayBuffer(4));
+    this.#port = port1;
+    this.#worker = new Worker(this.#manifest.helperFile, {
+      workerData: { port: port2, signal: this.#signal, limits: this.#manifest.limits },
+      transferList: [port2],
+      env: {},
+      stdout: false,
+      stderr: false,
+    });
+    this.#worker.unref();
+  }
+
+  #send(request: HelperRequest): void {
+    if (!this.#port) throw new SubmissionError('crash', 'the sandbox helper is not running');
+    const transfer = request.type === 'send' && request.body ? [request.body.buffer as ArrayBuffer] : [];
+    this.#port.postMessage(request, transfer);
+  }
+
+  /** Blocks until the helper posts a message; the helper never stays silent for long. */
+  #receive(timeoutMs: number): HelperMessage {
+    const port = this.#port!;
+    const signal = this.#signal!;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let got = receiveMessageOnPort(port);
+      if (!got) {
+        const seen = Atomics.load(signal, 0);
+        got = receiveMessageOnPort(port);
+        if (!got) {
+          const left = deadline - Date.now();
+          if (left <= 0) {
+            this.close();
+            throw new SubmissionError('crash', 'the sandbox helper stopped responding');
+          }
+          Atomics.wait(signal, 0, seen, left);
+          continue;
+        }
+      }
+      const message = got.message as HelperMessage;
+      const out = message.output;
+      if (out && out.stdoutBytes + out.stderrBytes > 0) recordOutput(out.stdout, out.stderr, out.stdoutBytes + out.stderrBytes);
+      return message;
+    }
+  }
+
+  #flushReleases(): void {
+    if (this.#releases.length === 0) return;
+    const handles = this.#releases;
+    this.#releases = [];
+    this.#send({ type: 'send', header: { t: 'release', handles }, clock: 'none' });
+  }
+
+  #decodeBody(body: Uint8Array | null, fn: string): unknown {
+    if (!body) return {};
+    let raw: unknown;
+    try {
+      raw = deserialize(body);
+    } catch (error) {
+      throw new SubmissionError('output', `${fn} returned data the grader cannot read (${(error as Error).message})`);
+    }
+    return this.#decode(raw, new Map(), 0);
+  }
+
+  /** Turns data from the sandbox into trusted values: markers become handles, the rest is copied as is. */
+  #decode(value: unknown, memo: Map<unknown, unknown>, depth: number): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    if (depth > 500) throw new SubmissionError('output', 'the result is nested too deeply');
+    if (memo.has(value)) return memo.get(value);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      memo.set(value, out);
+      for (const item of value) out.push(this.#decode(item, memo, depth + 1));
+      return out;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value; // Map, Set, Date, … as copied
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === MARKER) return this.#decodeMarker((value as Record<string, unknown>)[MARKER], memo, depth);
+    const out: Record<string, unknown> = {};
+    memo.set(value, out);
+    for (const key of keys) {
+      Object.defineProperty(out, key, { value: this.#decode((value as Record<string, unknown>)[key], memo, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+
+  #decodeMarker(raw: unknown, memo: Map<unknown, unknown>, depth: number): unknown {
+    const marker = raw as Partial<Marker> | null;
+    if (marker === null || typeof marker !== 'object') return undefined;
+    if (marker.kind === 'handle' && typeof marker.id === 'number' && Number.isInteger(marker.id)) {
+      const what = typeof marker.what === 'string' ? marker.what.slice(0, 100) : 'a value';
+      const data = (marker as { data?: unknown }).data;
+      if (data !== null && typeof data === 'object' && Object.getPrototypeOf(data) === Object.prototype) {
+        const copy = this.#decode(data, memo, depth + 1) as object;
+        handleOf.set(copy, { session: this, id: marker.id, gen: this.#gen });
+        this.#registry.register(copy, { id: marker.id, gen: this.#gen });
+        return copy;
+      }
+      const ref = new SandboxValue(this, marker.id, this.#gen, what);
+      this.#registry.register(ref, { id: marker.id, gen: this.#gen });
+      return ref;
+    }
+    if (marker.kind === 'unsupported') return undefined;
+    return undefined;
+  }
+
+  /** Encodes trusted values for the sandbox: functions become callbacks, generators are replicated. */
+  #encode(value: unknown, context: CallContext, memo: Map<unknown, unknown>): unknown {
+    switch (typeof value) {
+      case 'symbol':
+        throw new TypeError('a symbol cannot be passed to the submission');
+      case 'function': {
+        const index = context.callbacks.push(value as (...args: unknown[]) => unknown) - 1;
+        return { [MARKER]: { kind: 'callback', index, name: (value as { name?: string }).name || 'callback' } satisfies Marker };
+      }
+      case 'object':
+        break;
+      default:
+        return value;
+    }
+    if (value === null) return null;
+    if (memo.has(value)) return memo.get(value);
+    if (value instanceof SandboxValue) {
+      const handle = value.handleFor(this);
+      if (!handle) throw new SubmissionError('stale', `${value.what} from another exercise's sandbox cannot be passed here`);
+      if (handle.gen !== this.#gen) throw staleError();
+      return { [MARKER]: { kind: 'handle', id: handle.id, gen: handle.gen, what: value.what } satisfies Marker };
+    }
+    const handle = handleOf.get(value);
+    if (handle && handle.session === this) {
+      if (handle.gen !== this.#gen) throw staleError();
+      return { [MARKER]: { kind: 'handle', id: handle.id, gen: handle.gen, what: 'an object' } satisfies Marker };
+    }
+    const tracked = trackedRngs.get(value);
+    if (tracked) {
+      context.rngs.push(tracked);
+      return { [MARKER]: { kind: 'rng', seed: tracked.seed, drawn: tracked.drawn() } satisfies Marker };
+    }
+    if (value instanceof RngSnapshot) {
+      return { [MARKER]: { kind: 'rng', seed: value.seed, drawn: value.drawn } satisfies Marker };
+    }
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+    if (value instanceof Map || value instanceof Set || value instanceof Date || value instanceof RegExp) return value;
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      memo.set(value, out);
+      for (const item of value) out.push(this.#encode(item, context, memo));
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    memo.set(value, out);
+    for (const key of Object.keys(value)) {
+      Object.defineProperty(out, key, {
+        value: this.#encode((value as Record<string, unknown>)[key], context, memo),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+}
+
+function staleError(): SubmissionError {
+  return new SubmissionError('stale', 'a value that your code returned earlier is no longer available: its sandbox was restarted after a failure');
+}
+
+function isFrameFor(header: FromSandbox, id: number): boolean {
+  return typeof header === 'object' && header !== null && 'id' in header && header.id === id;
+}
+
+function serializeOrThrow(value: unknown, fn: string): Uint8Array {
+  try {
+    return serialize(value);
+  } catch (error) {
+    throw new TypeError(`${fn}: the arguments cannot be sent to the submission (${(error as Error).message})`);
+  }
+}
+
+function fatalKind(kind: FatalKind): FailureKind {
+  switch (kind) {
+    case 'timeout':
+      return 'timeout';
+    case 'memory':
+      return 'memory';
+    case 'exit':
+      return 'exit';
+    default:
+      return 'crash';
+  }
+}
+
+function failKind(kind: unknown): FailureKind {
+  const known: FailureKind[] = ['not-implemented', 'threw', 'missing-export', 'compile', 'load', 'access', 'memory', 'output', 'stale'];
+  return known.includes(kind as FailureKind) ? (kind as FailureKind) : 'crash';
+}
+
+/** Rebuilds what the submission threw as an error of the trusted realm, from strings only. */
+function rebuildThrown(raw: unknown, fn: string): Error {
+  const info = (raw ?? {}) as Partial<ThrownInfo>;
+  const text = (v: unknown, max: number): string => (typeof v === 'string' ? v.slice(0, max) : '');
+  const message = text(info.message, 4000);
+  if (info.form !== 'error') {
+    return new SubmissionError('threw', `${fn} threw ${message || 'a value'}, which is not an Error`);
+  }
+  const builtin = typeof info.builtin === 'string' && info.builtin in BUILTIN_ERRORS ? info.builtin : 'Error';
+  const Ctor = BUILTIN_ERRORS[builtin]!;
+  const error = new Ctor(message);
+  const name = text(info.name, 100) || builtin;
+  if (name !== builtin) Object.defineProperty(error, 'name', { value: name, enumerable: false, writable: true, configurable: true });
+  const frames = Array.isArray(info.frames) ? info.frames.filter((f): f is string => typeof f === 'string').slice(0, 8) : [];
+  error.stack = `${name}: ${message}${frames.map((f) => `\n    ${f.slice(0, 300)}`).join('')}`;
+  return error;
+}
+
+function failureNote(error: unknown, fn: string): { kind: FailureKind; fn: string; message: string; errorName?: string } {
+  if (error instanceof SubmissionError) return { kind: error.kind, fn, message: error.message };
+  if (error instanceof Error) {
+    const kind = (error as { gradlabKind?: FailureKind }).gradlabKind ?? (error.name === 'NotImplementedError' ? 'not-implemented' : 'threw');
+    return { kind, fn, message: `${error.name}: ${error.message}`, errorName: error.name };
+  }
+  return { kind: 'threw', fn, message: String(error) };
+}
+
+/** Copies arguments at call time: later mutations by the test must not change what was recorded. */
+function snapshotArgs(args: unknown[]): unknown[] {
+  const memo = new Map<unknown, unknown>();
+  const copy = (v: unknown, depth: number): unknown => {
+    if (v === null || typeof v !== 'object' || depth > 50) return v;
+    if (memo.has(v)) return memo.get(v);
+    const tracked = trackedRngs.get(v);
+    if (tracked) return new RngSnapshot(tracked.seed, tracked.drawn());
+    if (v instanceof SandboxValue || handleOf.has(v) || provenance.has(v)) return v;
+    if (v instanceof Float64Array) return v.slice();
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      memo.set(v, out);
+      for (const item of v) out.push(copy(item, depth + 1));
+      return out;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return v;
+    const out: Record<string, unknown> = {};
+    memo.set(v, out);
+    for (const key of Object.keys(v)) out[key] = copy((v as Record<string, unknown>)[key], depth + 1);
+    return out;
+  };
+  return args.map((a) => copy(a, 0));
+}
+
+function notePaths(value: unknown, record: CallRecord, path: (string | number)[], depth: number): void {
+  if (value === null || typeof value !== 'object' || depth > 3 || provenance.has(value)) return;
+  provenance.set(value, { record, path });
+  if (ArrayBuffer.isView(value)) return;
+  if (Array.isArray(value)) {
+    value.slice(0, 64).forEach((v, i) => notePaths(v, record, [...path, i], depth + 1));
+    return;
+  }
+  for (const key of Object.keys(value).slice(0, 64)) notePaths((value as Record<string, unknown>)[key], record, [...path, key], depth + 1);
+}
+
+/**
+ * Applies the submission's changes to its arguments to the caller's objects, so that a function
+ * that mutates its inputs is seen doing so (suites check that inputs stay untouched).
+ */
+function writeBack(original: unknown, fresh: unknown, depth: number): void {
+  if (depth > 50 || original === null || typeof original !== 'object' || fresh === null || typeof fresh !== 'object') return;
+  if (trackedRngs.has(original) || original instanceof SandboxValue || handleOf.has(original)) return;
+  try {
+    if (ArrayBuffer.isView(original) && !(original instanceof DataView)) {
+      const o = original as unknown as { length: number; [i: number]: number | bigint; constructor: unknown };
+      const f = fresh as unknown as { length: number; [i: number]: number | bigint; constructor: unknown };
+      if (!ArrayBuffer.isView(fresh) || o.constructor !== f.constructor || o.length !== f.length) return;
+      for (let i = 0; i < o.length; i++) if (!Object.is(o[i], f[i])) o[i] = f[i]!;
+      return;
+    }
+    if (Array.isArray(original)) {
+      if (!Array.isArray(fresh) || Object.isFrozen(original)) return;
+      for (let i = 0; i < fresh.length; i++) {
+        const o: unknown = original[i];
+        const f: unknown = fresh[i];
+        if (o !== null && typeof o === 'object') writeBack(o, f, depth + 1);
+        else if (!Object.is(o, f) && (f === null || typeof f !== 'object')) original[i] = f;
+      }
+      if (fresh.length < original.length) original.length = fresh.length;
+      return;
+    }
+    const proto = Object.getPrototypeOf(original) as unknown;
+    if ((proto !== Object.prototype && proto !== null) || Object.isFrozen(original)) return;
+    const o = original as Record<string, unknown>;
+    const f = fresh as Record<string, unknown>;
+    for (const key of Object.keys(f)) {
+      const a = o[key];
+      const b = f[key];
+      if (a !== null && typeof a === 'object') writeBack(a, b, depth + 1);
+      else if (!Object.hasOwn(o, key) || (!Object.is(a, b) && (b === null || typeof b !== 'object'))) {
+        if (typeof a !== 'function') Object.defineProperty(o, key, { value: b, enumerable: true, writable: true, configurable: true });
+      }
+    }
+    for (const key of Object.keys(o)) if (!Object.hasOwn(f, key) && typeof o[key] !== 'function') delete o[key];
+  } catch {
+    /* a frozen or exotic argument: leave it as it was */
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The remote manifest: what `prepare.ts` learned about a submission, written as JSON into the
+ * grader's private temp dir and read by the vite plugin (to generate proxies) and by every test
+ * worker (to start sandboxes). Its path travels in `GRADLAB_REMOTE_MANIFEST`.
+ */
+import { readFileSync } from 'node:fs';
+import type { SandboxLimits } from './helper.ts';
+
+export interface ExportInfo {
+  name: string;
+  /** Functions become synchronous proxies; values are fetched once; classes are not supported. */
+  kind: 'function' | 'value' | 'class';
+}
+
+export interface FileManifest {
+  /** ok: transpiled; missing: the submission has no such file; compile-error: it does not transpile. */
+  status: 'ok' | 'missing' | 'compile-error';
+  /** For compile-error: the first diagnostics, with line and column. */
+  error?: string;
+  /** Path of the transpiled module inside the sandbox: 'exercises/03-batchnorm/batchnorm.js'. */
+  sandboxPath: string;
+  /** The reference solution's runtime exports: the names the suites may import. */
+  exports: ExportInfo[];
+}
+
+export interface ExerciseManifest {
+  /** Implementation files by name: 'batchnorm.ts'. */
+  files: Record<string, FileManifest>;
+}
+
+export interface RemoteManifest {
+  /** The kit's root directory. */
+  root: string;
+  /** Where the sandbox process may read. */
+  sandboxDir: string;
+  /** The transpiled helper thread (trusted, outside the sandbox dir). */
+  helperFile: string;
+  limits: SandboxLimits;
+  /** Time limit of one call into the submission, in ms. */
+  callMs: number;
+  /** Time limit of loading one module (its top-level code), in ms. */
+  loadMs: number;
+  /** After this many timeouts, memory failures or exits of one function, it is not called again. */
+  strikes: number;
+  /** Total time one test file may spend waiting on calls that end in timeouts, in ms. */
+  timeoutBudgetMs: number;
+  exercises: Record<string, ExerciseManifest>;
+}
+
+export const MANIFEST_ENV = 'GRADLAB_REMOTE_MANIFEST';
+
+let cached: { path: string; manifest: RemoteManifest } | null = null;
+
+/** The manifest of the current grading run; throws when remote mode was not started by the grader. */
+export function remoteManifest(): RemoteManifest {
+  const path = process.env[MANIFEST_ENV];
+  if (!path) {
+    throw new Error(
+      `remote mode needs ${MANIFEST_ENV}: it is started by \`npm run grade -- <submission>\`, not by running vitest directly`,
+    );
+  }
+  if (cached?.path === path) return cached.manifest;
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as RemoteManifest;
+  cached = { path, manifest };
+  return manifest;
+}

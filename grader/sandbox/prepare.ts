@@ -1,0 +1,292 @@
+/**
+ * Builds the two private folders a grading run needs, in a fresh temp dir:
+ *
+ *   sandbox/   what the sandbox process may read: runner.js, the submission's implementation
+ *              files transpiled to JavaScript (types erased, never checked), lib/ transpiled, a
+ *              copy of seedrandom, and sandbox.json listing the modules and their compile errors.
+ *   trusted/   helper.js (the supervising thread) and manifest.json for the test workers.
+ *
+ * Only `.ts` files inside the submission's exercise folders count (tests, `.d.ts`, node_modules,
+ * dot folders and symlinks are skipped). A file that does not transpile is recorded with its
+ * first diagnostics and fails only the tests that use it.
+ */
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import ts from 'typescript';
+import { discoverExercises, EXERCISE_DIR, type Exercise } from '../discover.ts';
+import type { SandboxLimits } from './helper.ts';
+import type { ExerciseManifest, FileManifest, RemoteManifest } from './manifest.ts';
+
+/** Limits of one grading run; every field has a default. */
+export interface GradeLimits {
+  callMs: number;
+  loadMs: number;
+  memoryMb: number;
+  heapMb: number;
+  addressSpaceMb: number;
+  cpuSeconds: number;
+  startMs: number;
+  strikes: number;
+  timeoutBudgetMs: number;
+}
+
+export const DEFAULT_LIMITS: GradeLimits = {
+  callMs: 2000,
+  loadMs: 5000,
+  memoryMb: 512,
+  heapMb: 384,
+  addressSpaceMb: 3072,
+  cpuSeconds: 300,
+  startMs: 10_000,
+  strikes: 2,
+  timeoutBudgetMs: 8000,
+};
+
+const MAX_FILE_BYTES = 512 * 1024;
+const MAX_FILES_PER_EXERCISE = 100;
+
+export interface PreparedSubmission {
+  /** The temp dir holding sandbox/ and trusted/; remove with `cleanup()`. */
+  workDir: string;
+  manifestPath: string;
+  manifest: RemoteManifest;
+  exercises: Exercise[];
+  /** What was ignored or refused in the submission, for the feedback. */
+  notes: string[];
+  cleanup(): void;
+}
+
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  module: ts.ModuleKind.ESNext,
+  target: ts.ScriptTarget.ES2022,
+  rewriteRelativeImportExtensions: true,
+  sourceMap: true,
+  // Lenient on purpose: `import { Tensor }` without `type` must not become a runtime import.
+  verbatimModuleSyntax: false,
+  useDefineForClassFields: true,
+};
+
+interface Transpiled {
+  js: string;
+  map: string;
+  error?: string;
+}
+
+/** Transpiles one TypeScript file; syntax errors are reported, type errors are not looked for. */
+export function transpile(source: string, fileName: string): Transpiled {
+  const out = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName, reportDiagnostics: true });
+  const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  const result: Transpiled = { js: out.outputText, map: out.sourceMapText ?? '' };
+  if (errors.length > 0) {
+    result.error = errors
+      .slice(0, 3)
+      .map((d) => {
+        const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+        if (d.file && d.start !== undefined) {
+          const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+          return `line ${line + 1}, column ${character + 1}: ${text}`;
+        }
+        return text;
+      })
+      .join('; ');
+  }
+  return result;
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
+
+/** Transpiles a kit module (trusted source) to `<out>/<rel>.js`; a kit file that fails is a grader bug. */
+function transpileKitFile(source: string, target: string, displayName: string): void {
+  const { js, map, error } = transpile(readFileSync(source, 'utf8'), displayName);
+  if (error) throw new Error(`prepare: the kit file ${displayName} does not transpile: ${error}`);
+  write(target, js);
+  write(`${target}.map`, map);
+}
+
+/** Every `.ts` file under `dir` that a submission may contribute (recursive, no symlinks). */
+function submissionFiles(dir: string, notes: string[], display: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string, depth: number): void => {
+    if (depth > 5) return;
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name);
+      const rel = `${display}/${toPosix(relative(dir, path))}`;
+      const info = lstatSync(path);
+      if (info.isSymbolicLink()) {
+        notes.push(`${rel}: symbolic link ignored`);
+        continue;
+      }
+      if (info.isDirectory()) {
+        if (name === 'node_modules' || name.startsWith('.')) continue;
+        walk(path, depth + 1);
+        continue;
+      }
+      if (!info.isFile() || !name.endsWith('.ts') || name.endsWith('.d.ts') || /\.(test|spec)\.ts$/.test(name)) continue;
+      if (info.size > MAX_FILE_BYTES) {
+        notes.push(`${rel}: ignored, larger than ${MAX_FILE_BYTES / 1024} KB`);
+        continue;
+      }
+      if (found.length >= MAX_FILES_PER_EXERCISE) {
+        notes.push(`${rel}: ignored, more than ${MAX_FILES_PER_EXERCISE} files in one exercise`);
+        continue;
+      }
+      found.push(path);
+    }
+  };
+  walk(dir, 0);
+  return found;
+}
+
+/** The folder holding the submission's `NN-slug/` folders: `<dir>/exercises` if present, else `<dir>`. */
+export function submissionRoot(dir: string): string {
+  const nested = join(dir, 'exercises');
+  try {
+    if (statSync(nested).isDirectory()) return nested;
+  } catch {
+    /* laid out like exercises/ itself */
+  }
+  return dir;
+}
+
+function findPrlimit(): string | null {
+  for (const candidate of ['/usr/bin/prlimit', '/bin/prlimit', '/usr/local/bin/prlimit']) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+export interface PrepareOptions {
+  /** The kit's root (where exercises/, solutions/, lib/ live). */
+  root: string;
+  /** The submission folder. */
+  submission: string;
+  limits?: Partial<GradeLimits>;
+  /** Parent of the temp dir; default the OS temp dir. */
+  tmpDir?: string;
+}
+
+/** Builds sandbox/ and trusted/ for one submission and returns the manifest the test workers read. */
+export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
+  const { root } = options;
+  const limits: GradeLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const subRoot = submissionRoot(options.submission);
+  statSync(subRoot); // a missing submission folder is the caller's error, raised here
+  const exercises = discoverExercises(root);
+  const workDir = realpathSync(mkdtempSync(join(options.tmpDir ?? tmpdir(), 'gradlab-')));
+  const cleanup = (): void => rmSync(workDir, { recursive: true, force: true });
+  try {
+    const sandboxDir = join(workDir, 'sandbox');
+    const trustedDir = join(workDir, 'trusted');
+    const notes: string[] = [];
+    const sandboxFiles: Record<string, { ts: string; error?: string }> = {};
+
+    // The submission's implementation files.
+    const known = new Set(exercises.map((e) => e.id));
+    for (const name of readdirSync(subRoot).sort()) {
+      if (EXERCISE_DIR.test(name) && !known.has(name)) notes.push(`${name}/: not an exercise of this kit, ignored`);
+    }
+    const manifestExercises: Record<string, ExerciseManifest> = {};
+    for (const exercise of exercises) {
+      const dir = join(subRoot, exercise.id);
+      let present: string[] = [];
+      try {
+        if (lstatSync(dir).isDirectory()) present = submissionFiles(dir, notes, exercise.id);
+      } catch {
+        present = [];
+      }
+      const compiled = new Map<string, string | undefined>();
+      for (const file of present) {
+        const rel = toPosix(relative(dir, file));
+        const display = `exercises/${exercise.id}/${rel}`;
+        const sandboxPath = display.replace(/\.ts$/, '.js');
+        const { js, map, error } = transpile(readFileSync(file, 'utf8'), display);
+        write(join(sandboxDir, sandboxPath), js);
+        write(join(sandboxDir, `${sandboxPath}.map`), map);
+        sandboxFiles[sandboxPath] = error ? { ts: display, error } : { ts: display };
+        compiled.set(rel, error);
+      }
+      const files: Record<string, FileManifest> = {};
+      for (const file of exercise.files) {
+        const sandboxPath = `exercises/${exercise.id}/${file.name.replace(/\.ts$/, '.js')}`;
+        const entry: FileManifest = compiled.has(file.name)
+          ? compiled.get(file.name)
+            ? { status: 'compile-error', error: compiled.get(file.name)!, sandboxPath, exports: file.exports }
+            : { status: 'ok', sandboxPath, exports: file.exports }
+          : { status: 'missing', sandboxPath, exports: file.exports };
+        files[file.name] = entry;
+      }
+      manifestExercises[exercise.id] = { files };
+    }
+
+    // The kit's library, as the submission imports it (lib/testing is for suites only).
+    const libDir = join(root, 'lib');
+    const libFiles = (function walk(dir: string): string[] {
+      return readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return name === 'testing' ? [] : walk(path);
+        return name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') ? [path] : [];
+      });
+    })(libDir);
+    for (const file of libFiles) {
+      const display = `lib/${toPosix(relative(libDir, file))}`;
+      const sandboxPath = display.replace(/\.ts$/, '.js');
+      transpileKitFile(file, join(sandboxDir, sandboxPath), display);
+      sandboxFiles[sandboxPath] = { ts: display };
+    }
+
+    // seedrandom (lib/random.ts imports it), copied so the sandbox reads nothing outside its dir.
+    const seedrandom = join(root, 'node_modules', 'seedrandom');
+    for (const rel of ['package.json', 'index.js', 'seedrandom.js', ...readdirSync(join(seedrandom, 'lib')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`)]) {
+      mkdirSync(dirname(join(sandboxDir, 'node_modules', 'seedrandom', rel)), { recursive: true });
+      copyFileSync(join(seedrandom, rel), join(sandboxDir, 'node_modules', 'seedrandom', rel));
+    }
+
+    // The runner and the helper, from their TypeScript sources.
+    const here = join(root, 'grader', 'sandbox');
+    for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(join(here, `${name}.ts`), join(sandboxDir, `${name}.js`), `${name}.ts`);
+    for (const name of ['helper', 'protocol']) transpileKitFile(join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
+    write(join(sandboxDir, 'package.json'), '{ "type": "module" }\n');
+    write(join(trustedDir, 'package.json'), '{ "type": "module" }\n');
+    write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles })}\n`);
+
+    const sandboxLimits: SandboxLimits = {
+      node: process.execPath,
+      prlimit: findPrlimit(),
+      sandboxDir,
+      memoryMb: limits.memoryMb,
+      heapMb: limits.heapMb,
+      addressSpaceMb: limits.addressSpaceMb,
+      cpuSeconds: limits.cpuSeconds,
+      startMs: limits.startMs,
+    };
+    const manifest: RemoteManifest = {
+      root,
+      sandboxDir,
+      helperFile: join(trustedDir, 'helper.js'),
+      limits: sandboxLimits,
+      callMs: limits.callMs,
+      loadMs: limits.loadMs,
+      strikes: limits.strikes,
+      timeoutBudgetMs: limits.timeoutBudgetMs,
+      exercises: manifestExercises,
+    };
+    const manifestPath = join(trustedDir, 'manifest.json');
+    write(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    return { workDir, manifestPath, manifest, exercises, notes, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}

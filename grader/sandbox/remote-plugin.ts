@@ -1,0 +1,99 @@
+/**
+ * The vite plugin of remote mode (`GRADLAB_IMPL=remote`, started by the grader):
+ *
+ * - an import of an exercise implementation (`./batchnorm.ts` from a public suite,
+ *   `../../../exercises/03-batchnorm/batchnorm.ts` from a hidden one) resolves to a generated proxy
+ *   module exporting the reference solution's names, each a synchronous call into the sandbox;
+ * - `lib/random.ts` resolves to `tracked-random.ts`, so generators can be replicated by seed;
+ * - `solutions/NN-slug/file.ts?gradlab-mistake=<id>` is the reference with one known mistake
+ *   applied (see grader/mistakes/), which diagnoses run on the trusted side;
+ * - it adds the remote setup file and lifts vitest's own test timeout (the sandbox has its limits).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import { implementationFileOf } from '../../lib/testing/implementation.ts';
+import { remoteManifest } from './manifest.ts';
+
+const PROXY_PREFIX = '\0gradlab-remote:';
+const MISTAKE_QUERY = '?gradlab-mistake=';
+
+/** Applies a mistake's replacements to a solution's source; throws when one does not apply exactly once. */
+export function applyMistake(source: string, replace: readonly (readonly [string, string])[], label: string): string {
+  let text = source;
+  for (const [find, replacement] of replace) {
+    const at = text.indexOf(find);
+    if (at < 0 || text.indexOf(find, at + 1) >= 0) {
+      throw new Error(`${label}: '${find.slice(0, 60)}' must occur exactly once in the solution (found ${at < 0 ? 0 : 'several'})`);
+    }
+    text = text.slice(0, at) + replacement + text.slice(at + find.length);
+  }
+  return text;
+}
+
+function proxySource(root: string, exercise: string, file: string): string {
+  const manifest = remoteManifest();
+  const entry = manifest.exercises[exercise]?.files[file];
+  if (!entry) throw new Error(`gradlab:remote: ${exercise}/${file} is not an implementation file of this kit`);
+  const client = JSON.stringify(join(root, 'grader', 'sandbox', 'client.ts'));
+  const lines = [`import { sessionFor } from ${client};`, `const session = sessionFor(${JSON.stringify(exercise)});`];
+  for (const { name, kind } of entry.exports) {
+    if (kind === 'function') lines.push(`export const ${name} = session.proxy(${JSON.stringify(file)}, ${JSON.stringify(name)});`);
+    else if (kind === 'value') lines.push(`export const ${name} = session.value(${JSON.stringify(file)}, ${JSON.stringify(name)});`);
+    else lines.push(`export const ${name} = session.unsupported(${JSON.stringify(name)}, 'a class');`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The remote-mode plugin; `root` is the kit's root. */
+export function remotePlugin(root: string): Plugin {
+  const trackedRandom = join(root, 'grader', 'sandbox', 'tracked-random.ts');
+  const libRandom = join(root, 'lib', 'random.ts');
+  return {
+    name: 'gradlab:remote',
+    enforce: 'pre',
+    config() {
+      return {
+        test: {
+          setupFiles: [join(root, 'grader', 'sandbox', 'setup.ts')],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      };
+    },
+    resolveId(source, importer) {
+      if (!importer || !(source.startsWith('.') || source.startsWith('/'))) return null;
+      const cleanImporter = importer.split('?')[0]!;
+      const absolute = resolve(dirname(cleanImporter), source.split('?')[0]!);
+      if (absolute === libRandom && cleanImporter !== trackedRandom) return trackedRandom;
+      if (source.includes(MISTAKE_QUERY)) return null;
+      const target = implementationFileOf(root, absolute);
+      if (!target) return null;
+      if (!remoteManifest().exercises[target.exercise]?.files[target.file]) return null;
+      return `${PROXY_PREFIX}${target.exercise}/${target.file}`;
+    },
+    load(id) {
+      if (id.startsWith(PROXY_PREFIX)) {
+        const [exercise, file] = id.slice(PROXY_PREFIX.length).split('/') as [string, string];
+        return proxySource(root, exercise, file);
+      }
+      const at = id.indexOf(MISTAKE_QUERY);
+      if (at >= 0) return null; // handled in transform, after vite has read the file
+      return null;
+    },
+    async transform(code, id) {
+      const at = id.indexOf(MISTAKE_QUERY);
+      if (at < 0) return null;
+      const file = id.slice(0, at);
+      const mistakeId = decodeURIComponent(id.slice(at + MISTAKE_QUERY.length));
+      const exercise = /[/\\]solutions[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(file)?.[1];
+      const mistakesFile = exercise ? join(root, 'grader', 'mistakes', `${exercise}.ts`) : '';
+      if (!exercise || !existsSync(mistakesFile)) throw new Error(`gradlab:remote: no mistakes for ${file}`);
+      const { mistakes } = (await import(mistakesFile)) as { mistakes: { id: string; replace: [string, string][] }[] };
+      const mistake = mistakes.find((m) => m.id === mistakeId);
+      if (!mistake) throw new Error(`gradlab:remote: no mistake '${mistakeId}' in grader/mistakes/${exercise}.ts`);
+      void code;
+      return applyMistake(readFileSync(file, 'utf8'), mistake.replace, `grader/mistakes/${exercise}.ts ${mistakeId}`);
+    },
+  };
+}
