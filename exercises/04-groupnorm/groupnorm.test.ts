@@ -251,7 +251,7 @@ describe('gradients', () => {
     expect(relError(dx, dxNum), 'relative error of dx').toBeLessThan(GRAD_MAX_REL_ERROR);
   });
 
-  test.for([1, 2, 3, 6])(
+  test.for([2, 3])(
     'groupnormBackward › with G = %i, dx, dgamma and dbeta of [2, 6, 2, 3] match numerical gradients of groupnormForward',
     (G) => {
       const shape = [2, 6, 2, 3];
