@@ -34,7 +34,7 @@ export interface Preprocessed {
   test: Tensor;
   /** The training mean that was subtracted: `[H, W, C]` for 'image', `[C]` for 'channel'. */
   mean: Tensor;
-  /** The training (population) std, shape of `mean`; only when `scale` is 'std'. */
+  /** The training (population) std, shape of `mean`, 0 for a constant feature; only when `scale` is 'std'. */
   std?: Tensor;
 }
 
