@@ -122,7 +122,7 @@ describe('properties', () => {
     const x = linspace(-8, 8, 33);
     const out = sigmoidForward(x).out;
     expect(out.data.every((v) => v > 0 && v < 1), 'every output lies strictly between 0 and 1').toBe(true);
-    expect(out.data[16]).toBe(0.5);
+    expect(out.data[16], 'σ(0)').toBeCloseTo(0.5, 15);
     const mirrored = sigmoidForward(map(x, (v) => -v)).out;
     expect(mirrored).toBeAllClose(map(out, (v) => 1 - v), { ...TOL, what: 'σ(−x)' });
   });
