@@ -68,7 +68,8 @@ export function stratifiedSplit(
     const exact = byClass.map((members) => (members.length * total) / y.length);
     const counts = exact.map(Math.floor);
     const order = exact.map((e, c) => ({ c, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.c - b.c);
-    for (let k = 0; k < total - counts.reduce((s, v) => s + v, 0); k++) counts[order[k]!.c]!++;
+    const shortfall = total - counts.reduce((s, v) => s + v, 0);
+    for (let k = 0; k < shortfall; k++) counts[order[k]!.c]!++;
     return counts;
   };
   const valCounts = quota(val);
