@@ -59,8 +59,8 @@ export interface EluCache {
  * @throws TypeError when `x` is not a tensor.
  */
 export function sigmoidForward(x: Tensor): ActivationResult<SigmoidCache> {
-  // TODO: check that 'x' is a tensor (assertTensor from lib), then compute σ elementwise (map from lib)
-  // TODO: with, for each sign of x, a form that never exponentiates a large positive number.
+  // TODO: check that 'x' is a tensor (assertTensor from lib), then compute σ elementwise (map from lib).
+  // TODO: for each sign of x, pick a form of σ that never exponentiates a large positive number.
   throw new NotImplementedError('sigmoidForward', 'exercises/01-activations/activations.ts');
 }
 

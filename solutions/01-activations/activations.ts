@@ -88,8 +88,8 @@ export interface EluCache {
  */
 export function sigmoidForward(x: Tensor): ActivationResult<SigmoidCache> {
   // BEGIN SOLUTION
-  // TODO: check that 'x' is a tensor (assertTensor from lib), then compute σ elementwise (map from lib)
-  // TODO: with, for each sign of x, a form that never exponentiates a large positive number.
+  // TODO: check that 'x' is a tensor (assertTensor from lib), then compute σ elementwise (map from lib).
+  // TODO: for each sign of x, pick a form of σ that never exponentiates a large positive number.
   assertTensor('sigmoidForward', 'x', x);
   const out = map(x, (v) => {
     if (v >= 0) return 1 / (1 + Math.exp(-v));
