@@ -1,13 +1,13 @@
 /**
- * Vitest config for `npm run mistakes`: one project per mistaken copy of the solutions, each
- * running its exercise's public suite with imports redirected to the copy. A reporter writes
- * which tests failed per project.
+ * Vitest config for `npm run mistakes`: every mistaken copy of the solutions carries its exercise's
+ * public suite beside it (see tools/mistakes.ts), so one project runs them all and each suite
+ * imports its mistaken implementation directly. A reporter writes which tests failed per copy.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import type { Reporter, TestModule } from 'vitest/node';
-import { directoryPlugin } from '../lib/testing/implementation.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const plan = JSON.parse(readFileSync(process.env['GRADLAB_MISTAKES_PLAN'] ?? '', 'utf8')) as {
@@ -18,18 +18,20 @@ const plan = JSON.parse(readFileSync(process.env['GRADLAB_MISTAKES_PLAN'] ?? '',
 
 const collect: Reporter = {
   onTestRunEnd(modules: readonly TestModule[]) {
-    const verdicts = plan.map((p) => ({ exercise: p.exercise, id: p.id, failed: [] as string[], passed: 0 }));
+    const verdicts = plan.map((p) => ({ exercise: p.exercise, id: p.id, dir: p.dir, failed: [] as string[], passed: 0 }));
     for (const mod of modules) {
-      const verdict = verdicts.find((v) => `${v.exercise}/${v.id}` === mod.project.name);
+      const verdict = verdicts.find((v) => !relative(v.dir, mod.moduleId).startsWith('..'));
       if (!verdict) continue;
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) verdict.failed.push(`(suite failed to load: ${mod.errors()[0]?.message ?? 'unknown error'})`);
-      for (const t of mod.children.allTests()) {
+      const tests = [...mod.children.allTests()];
+      if (tests.length === 0) verdict.failed.push(`(suite failed to load: ${mod.errors()[0]?.message ?? 'unknown error'})`);
+      for (const t of tests) {
         const state = t.result().state;
         if (state === 'failed') verdict.failed.push(t.fullName);
         else if (state === 'passed') verdict.passed++;
       }
     }
-    writeFileSync(process.env['GRADLAB_MISTAKES_RESULTS'] ?? '', JSON.stringify(verdicts, null, 2));
+    const results = verdicts.map(({ dir: _dir, ...v }) => v);
+    writeFileSync(process.env['GRADLAB_MISTAKES_RESULTS'] ?? '', JSON.stringify(results, null, 2));
   },
 };
 
@@ -37,14 +39,12 @@ export default defineConfig({
   root,
   test: {
     reporters: [collect],
-    projects: plan.map((p) => ({
-      plugins: [directoryPlugin(root, p.dir)],
-      test: {
-        name: `${p.exercise}/${p.id}`,
-        root,
-        include: [`exercises/${p.exercise}/**/*.test.ts`],
-        setupFiles: ['lib/testing/setup.ts'],
-      },
-    })),
+    dir: plan[0] ? relative(root, `${plan[0].dir}/..`) : undefined,
+    include: plan.map((p) => `${relative(root, p.dir)}/${p.exercise}/*.test.ts`),
+    setupFiles: ['lib/testing/setup.ts'],
+    // Each copy is its own module (its own path), so the copies can share one module cache:
+    // lib/ and the fixtures load once per worker instead of once per mistake.
+    pool: 'threads',
+    isolate: false,
   },
 });

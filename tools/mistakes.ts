@@ -1,21 +1,22 @@
 /**
  * Proves the public suites catch every typical mistake in `grader/mistakes/NN-slug.ts`: each
- * mistake is applied to a copy of the solutions, and the exercise's public suite must fail at
- * least one test against it. All mistakes run in one vitest process, one project per mistake.
+ * mistake is applied to a copy of the solutions, the exercise's public suite is copied next to it,
+ * and that suite must fail at least one test. All copies run in one vitest process.
  *
  *   npm run mistakes                 every exercise
  *   npm run mistakes -- 03-batchnorm one exercise (several names allowed)
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Mistake } from '../grader/mistakes/types.ts';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const MISTAKES_DIR = join(ROOT, 'grader', 'mistakes');
-/** Scratch space for the mistaken copies (gitignored). */
-export const WORK_DIR = join(ROOT, '.mistakes');
+/** Scratch space for the mistaken copies, outside the repository so `npm test` never collects them. */
+export const WORK_DIR = join(tmpdir(), 'gradlab-mistakes');
 
 export interface ExerciseMistake extends Mistake {
   exercise: string;
@@ -53,8 +54,9 @@ export function applyMistake(source: string, m: ExerciseMistake): string {
 }
 
 /**
- * Writes a full copy of `solutions/` with the mistake applied, imports of `lib/` made absolute so
- * the copy works from anywhere. Returns the folder (laid out like `exercises/`).
+ * Writes a full copy of `solutions/` with the mistake applied, plus the exercise's public suite
+ * beside the mistaken file; imports of `lib/` are made absolute so the copy works from anywhere.
+ * Returns the folder (laid out like `exercises/`).
  */
 export function materialize(m: ExerciseMistake, workDir = WORK_DIR): string {
   const dir = join(workDir, `${m.exercise}--${m.id}`);
@@ -67,6 +69,9 @@ export function materialize(m: ExerciseMistake, workDir = WORK_DIR): string {
   const file = join(dir, m.exercise, m.file);
   if (!existsSync(file)) throw new Error(`mistake ${m.exercise}/${m.id}: solutions/${m.exercise}/${m.file} does not exist`);
   writeFileSync(file, applyMistake(readFileSync(file, 'utf8'), m));
+  for (const f of readdirSync(join(ROOT, 'exercises', m.exercise)).filter((n) => n.endsWith('.test.ts'))) {
+    cpSync(join(ROOT, 'exercises', m.exercise, f), join(dir, m.exercise, f));
+  }
   const libUrl = `${join(ROOT, 'lib')}/`;
   for (const ex of readdirSync(dir)) {
     for (const f of readdirSync(join(dir, ex)).filter((n) => n.endsWith('.ts'))) {
@@ -87,6 +92,7 @@ export interface MistakeVerdict {
 
 /** Runs the public suites against every mistake; one vitest process for all of them. */
 export function runMistakes(mistakes: readonly ExerciseMistake[]): MistakeVerdict[] {
+  rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
   const plan = mistakes.map((m) => ({ exercise: m.exercise, id: m.id, dir: materialize(m) }));
   const planFile = join(WORK_DIR, 'plan.json');
@@ -113,6 +119,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (!caught) missed++;
     console.log(`${caught ? 'caught' : 'MISSED'}  ${v.exercise}/${v.id}  ${caught ? `(${v.failed.length} failing, e.g. "${v.failed[0]}")` : `(all ${v.passed} tests pass)`}`);
   }
-  console.log(`\n${verdicts.length - missed} of ${verdicts.length} mistakes caught by the public tests (${relative(ROOT, WORK_DIR)}/ holds the copies)`);
+  console.log(`\n${verdicts.length - missed} of ${verdicts.length} mistakes caught by the public tests (${WORK_DIR} holds the copies)`);
   process.exit(missed === 0 && verdicts.length === mistakes.length ? 0 : 1);
 }
