@@ -11,8 +11,8 @@
  *   npm run stubs            write exercises/NN-slug/*.ts
  *   npm run stubs -- --check exit 1 when a committed stub differs from what would be generated
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -127,6 +127,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log('stubs are up to date');
   } else {
     for (const f of generateStubs()) {
+      mkdirSync(dirname(f.stub), { recursive: true });
       writeFileSync(f.stub, f.content);
       console.log(`wrote ${relative(ROOT, f.stub)}`);
     }

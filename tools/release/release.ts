@@ -51,7 +51,8 @@ function copy(from: string, to: string): void {
 /** Bare package names a set of TypeScript files imports (`'ajv'`, `'vitest/config'` → `vitest`). */
 function importedPackages(files: readonly string[]): Set<string> {
   const found = new Set<string>();
-  const IMPORT = /(?:from|import)\s*\(?\s*'([^'./][^']*)'/g;
+  // Runtime imports only: `import type` is erased and needs no dependency of its own.
+  const IMPORT = /^(?!import type )(?:import|export)\b[^;]*?(?:from\s*|import\s*\(?\s*)'([^'./][^']*)'/gm;
   for (const f of files.filter((p) => p.endsWith('.ts'))) {
     for (const m of readFileSync(f, 'utf8').matchAll(IMPORT)) {
       const spec = m[1]!;
@@ -134,7 +135,9 @@ export function writeStudentKit(out: string): void {
     copy(join(ROOT, 'fixtures', ex, 'public.json'), join(out, 'fixtures', ex, 'public.json'));
   }
   copy(join(ROOT, 'fixtures', 'schema.json'), join(out, 'fixtures', 'schema.json'));
-  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts'))) copy(f, join(out, relative(ROOT, f)));
+  // lib/testing/implementation.ts chooses solutions or the grader's sandbox: master-only tooling.
+  const masterOnly = new Set([join(ROOT, 'lib', 'testing', 'implementation.ts')]);
+  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts') && !masterOnly.has(p))) copy(f, join(out, relative(ROOT, f)));
   for (const [template, target] of [
     ['README.student.md', 'README.md'],
     ['tsconfig.student.json', 'tsconfig.json'],
