@@ -4,20 +4,20 @@
  * are encoded and sent to the sandbox process, the main thread blocks until the reply, and the
  * result comes back as plain data that the suite compares as usual. Suites stay synchronous.
  *
- *   test worker main thread ──postMessage──▶ helper thread ──fd 0──▶ sandbox process (runner.ts)
- *             ▲  Atomics.wait / receiveMessageOnPort      ◀──fd 3──
+ *   test worker main thread ══request FIFO══▶ sandbox process (runner.ts) ══reply FIFO══▶ back
+ *   (transport.ts; a helper thread supervises time, memory and prints: helper.ts)
  *
  * Nothing that comes back is trusted: bodies are deserialized here (never in the sandbox's terms),
  * markers are validated, thrown errors are rebuilt from strings, and every failure of the process
  * (time limit, memory limit, exit, garbage) becomes an error naming the function and the reason.
  */
 import { deserialize, serialize } from 'node:v8';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { FatalKind, HelperMessage, HelperRequest } from './helper.ts';
+import type { FatalKind } from './helper.ts';
 import { remoteManifest, type FileManifest, type RemoteManifest } from './manifest.ts';
 import { MARKER, type FromSandbox, type Marker, type ThrownInfo, type ToSandbox } from './protocol.ts';
 import { activeTest, MAX_RECORDED_CALLS, recordOutput, type CallRecord, type FailureKind } from './test-state.ts';
 import { trackedRngs, type TrackedRng } from './tracked-random.ts';
+import { readUntil, SandboxProcess } from './transport.ts';
 
 /** An error the grader raises for a call that could not complete normally. */
 export class SubmissionError extends Error {
@@ -85,8 +85,6 @@ const BUILTIN_ERRORS: Record<string, new (message: string) => Error> = {
 };
 
 const sessions = new Map<string, Session>();
-const liveProcesses = new Set<number>();
-let exitHookInstalled = false;
 
 /** The session of one exercise in this test file (one sandbox process, started on first use). */
 export function sessionFor(exercise: string): Session {
@@ -98,24 +96,30 @@ export function sessionFor(exercise: string): Session {
   return session;
 }
 
+/**
+ * A function of the submission, as a suite imports it: it finds its exercise's session at each
+ * call, so a proxy module that outlives a test file (vitest without isolation) uses the next
+ * file's sandbox, never a closed one.
+ */
+export function remoteFunction(exercise: string, file: string, fn: string): (...args: unknown[]) => unknown {
+  const proxy = (...args: unknown[]): unknown => sessionFor(exercise).call(file, fn, args);
+  Object.defineProperty(proxy, 'name', { value: fn });
+  return proxy;
+}
+
+/** Starts an exercise's sandbox and its module loads ahead of the first call (best effort). */
+export function prewarm(exercise: string): void {
+  try {
+    if (remoteManifest().exercises[exercise]) sessionFor(exercise).prewarm();
+  } catch {
+    /* the first call reports whatever went wrong */
+  }
+}
+
 /** Stops every sandbox of this test file. */
 export function closeSessions(): void {
   for (const session of sessions.values()) session.close();
   sessions.clear();
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pid of liveProcesses) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
 }
 
 const seconds = (ms: number): string => `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
@@ -124,14 +128,12 @@ const seconds = (ms: number): string => `${Number.isInteger(ms / 1000) ? ms / 10
 export class Session {
   readonly exercise: string;
   readonly #manifest: RemoteManifest;
-  #worker: Worker | null = null;
-  #port: MessagePort | null = null;
-  #signal: Int32Array | null = null;
-  #alive = false;
+  #proc: SandboxProcess | null = null;
   #gen = 0;
-  #pid = 0;
   #nextId = 1;
   readonly #loaded = new Map<string, Record<string, string>>();
+  /** Loads sent ahead (prewarm) whose replies have not been read yet: id → module. */
+  readonly #pendingLoads = new Map<number, string>();
   /** Modules that cannot load in any process: the failure is repeated without trying again. */
   readonly #brokenModules = new Map<string, SubmissionError>();
   readonly #strikes = new Map<string, { count: number; error: SubmissionError }>();
@@ -165,14 +167,9 @@ export class Session {
       if (record) record.failed = true;
       if (test) test.failures.push(failureNote(error, fn));
       throw error;
+    } finally {
+      this.#collectOutput();
     }
-  }
-
-  /** The proxy a suite imports in place of `fn`: same name, synchronous, runs in the sandbox. */
-  proxy(file: string, fn: string): (...args: unknown[]) => unknown {
-    const proxy = (...args: unknown[]): unknown => this.call(file, fn, args);
-    Object.defineProperty(proxy, 'name', { value: fn });
-    return proxy;
   }
 
   /** A stand-in for an export the grader cannot proxy (a class): every use fails with the reason. */
@@ -191,19 +188,26 @@ export class Session {
     }
   }
 
-  close(): void {
-    if (this.#port) {
-      try {
-        this.#port.postMessage({ type: 'close' } satisfies HelperRequest);
-      } catch {
-        /* already closed */
-      }
+  /** Starts the process and sends the loads of every submitted file, without waiting. */
+  prewarm(): void {
+    if (this.#proc) return;
+    this.#ensureAlive();
+    for (const entry of Object.values(this.#manifest.exercises[this.exercise]?.files ?? {})) {
+      if (entry.status !== 'ok' || this.#loaded.has(entry.sandboxPath)) continue;
+      const id = this.#nextId++;
+      if (!this.#proc!.send({ t: 'load', id, module: entry.sandboxPath })) return;
+      this.#pendingLoads.set(id, entry.sandboxPath);
     }
-    if (this.#pid) liveProcesses.delete(this.#pid);
-    void this.#worker?.terminate();
-    this.#worker = null;
-    this.#port = null;
-    this.#alive = false;
+  }
+
+  close(): void {
+    this.#proc?.close();
+    this.#markDead();
+  }
+
+  #collectOutput(): void {
+    const out = this.#proc?.takeOutput();
+    if (out) recordOutput(out.stdout, out.stderr, out.bytes);
   }
 
   #fileManifest(file: string): FileManifest {
@@ -230,26 +234,29 @@ export class Session {
     }
     this.#ensureAlive();
     this.#ensureLoaded(entry.sandboxPath, display);
+    const proc = this.#proc!;
 
     const context: CallContext = { callbacks: [], rngs: [] };
     const encoded = this.#encode(args, context, new Map());
     const body = serializeOrThrow({ args: encoded }, fn);
     this.#flushReleases();
     const id = this.#nextId++;
-    this.#send({ type: 'send', header: { t: 'call', id, module: entry.sandboxPath, fn, gen: this.#gen, ...(read ? { read: true } : {}) }, body, clock: 'start', limitMs: this.#manifest.callMs });
     const started = Date.now();
+    proc.startClock(this.#manifest.callMs);
+    proc.send({ t: 'call', id, module: entry.sandboxPath, fn, gen: this.#gen, ...(read ? { read: true } : {}) }, body);
     for (;;) {
-      const message = this.#receive(this.#manifest.callMs + 15_000);
-      if (message.type === 'fatal') throw this.#fatal(message, fn, 'during', started);
-      if (message.type !== 'frame' || message.gen !== this.#gen) continue;
-      const { header } = message;
+      const frame = proc.read();
+      if (!frame) throw this.#fatal(fn, 'during', started);
+      const { header } = frame;
       if (!isFrameFor(header, id)) continue;
       switch (header.t) {
         case 'callback':
-          this.#runCallback(id, header.index, message.body, context);
+          proc.pauseClock();
+          this.#runCallback(id, header.index, frame.body, context);
           continue;
         case 'return': {
-          const decoded = this.#decodeBody(message.body, fn) as { value?: unknown; args?: unknown };
+          proc.stopClock();
+          const decoded = this.#decodeBody(frame.body, fn) as { value?: unknown; args?: unknown };
           const rng = Array.isArray(header.rng) ? header.rng : [];
           context.rngs.forEach((r, i) => {
             const consumed = rng[i];
@@ -259,8 +266,10 @@ export class Session {
           return decoded.value;
         }
         case 'throw':
-          throw rebuildThrown(this.#decodeBody(message.body, fn), fn);
+          proc.stopClock();
+          throw rebuildThrown(this.#decodeBody(frame.body, fn), fn);
         case 'fail':
+          proc.stopClock();
           throw new SubmissionError(failKind(header.kind), typeof header.message === 'string' ? header.message : `${fn} failed in the sandbox`);
         default:
           continue;
@@ -282,26 +291,30 @@ export class Session {
     } catch (error) {
       reply = { t: 'cbthrow', id, message: error instanceof Error ? error.message : String(error) };
     }
-    this.#send({ type: 'send', header: reply, ...(replyBody ? { body: replyBody } : {}), clock: 'resume' });
+    this.#proc?.resumeClock();
+    this.#proc?.send(reply, replyBody);
   }
 
-  #fatal(message: Extract<HelperMessage, { type: 'fatal' }>, fn: string, when: 'during' | 'while loading', started: number): SubmissionError {
+  /** The error for a call during which the process died; counts a strike against `fn`. */
+  #fatal(fn: string, when: 'during' | 'while loading', started: number): SubmissionError {
+    const death = this.#proc?.death ?? { kind: 'exit' as const, detail: 'the process stopped answering' };
+    this.#proc?.close();
     this.#markDead();
-    const kind: FailureKind = fatalKind(message.kind);
+    const kind: FailureKind = fatalKind(death.kind);
     let text: string;
-    switch (message.kind) {
+    switch (death.kind) {
       case 'timeout':
         this.#timeoutSpentMs += Date.now() - started;
-        text = `${fn} ${message.detail}`;
+        text = `${fn} ${death.detail}`;
         break;
       case 'memory':
-        text = `${fn} ${message.detail}`;
+        text = `${fn} ${death.detail}`;
         break;
       case 'exit':
-        text = `the process exited ${when} ${fn} (${message.detail.replace(/^the process /, '')}; process.exit or a crash)`;
+        text = `the process exited ${when} ${fn} (${death.detail.replace(/^the process /, '')}; process.exit or a crash)`;
         break;
       default:
-        text = `the sandbox failed ${when} ${fn}: ${message.detail}`;
+        text = `the sandbox failed ${when} ${fn}: ${death.detail}`;
     }
     const error = new SubmissionError(kind, text);
     const strike = this.#strikes.get(fn);
@@ -310,30 +323,30 @@ export class Session {
   }
 
   #markDead(): void {
-    this.#alive = false;
+    this.#proc = null;
     this.#loaded.clear();
-    if (this.#pid) liveProcesses.delete(this.#pid);
-    this.#pid = 0;
+    this.#pendingLoads.clear();
     this.#releases = [];
   }
 
   #ensureAlive(): void {
-    if (this.#alive) return;
-    if (!this.#worker) this.#startHelper();
-    this.#send({ type: 'spawn' });
-    const deadline = this.#manifest.limits.startMs + 10_000;
-    for (;;) {
-      const message = this.#receive(deadline);
-      if (message.type === 'ready') {
-        this.#gen = message.gen;
-        this.#pid = message.pid;
-        liveProcesses.add(message.pid);
-        this.#alive = true;
-        return;
-      }
-      if (message.type === 'fatal' && message.kind === 'spawn') {
-        throw new SubmissionError('crash', `the grader could not start a sandbox: ${message.detail}`);
-      }
+    if (this.#proc) return;
+    let proc: SandboxProcess;
+    try {
+      proc = SandboxProcess.start(this.#manifest);
+    } catch (error) {
+      throw new SubmissionError('crash', `the grader could not start a sandbox: ${(error as Error).message}`);
+    }
+    this.#gen += 1;
+    this.#proc = proc;
+    proc.startClock(this.#manifest.limits.startMs);
+    const ready = readUntil(proc, (f) => f.header.t === 'ready', () => {});
+    proc.stopClock();
+    if (!ready) {
+      const death = proc.death;
+      proc.close();
+      this.#markDead();
+      throw new SubmissionError('crash', `the grader could not start a sandbox: ${death?.detail ?? 'no answer'}`);
     }
   }
 
@@ -341,82 +354,47 @@ export class Session {
     const broken = this.#brokenModules.get(sandboxPath);
     if (broken) throw new SubmissionError(broken.kind, broken.message);
     if (this.#loaded.has(sandboxPath)) return;
-    const id = this.#nextId++;
-    this.#send({ type: 'send', header: { t: 'load', id, module: sandboxPath }, clock: 'start', limitMs: this.#manifest.loadMs });
+    const proc = this.#proc!;
+    let id = [...this.#pendingLoads].find(([, path]) => path === sandboxPath)?.[0];
+    if (id === undefined) {
+      id = this.#nextId++;
+      proc.send({ t: 'load', id, module: sandboxPath });
+      this.#pendingLoads.set(id, sandboxPath);
+    }
     const started = Date.now();
+    proc.startClock(this.#manifest.loadMs);
     for (;;) {
-      const message = this.#receive(this.#manifest.loadMs + 15_000);
-      if (message.type === 'fatal') {
-        const error = this.#fatal(message, display, 'while loading', started);
+      const frame = proc.read();
+      if (!frame) {
+        const death = proc.death;
+        const error = this.#fatal(display, 'while loading', started);
         const text =
-          message.kind === 'timeout'
+          death?.kind === 'timeout'
             ? `loading ${display} timed out after ${seconds(this.#manifest.loadMs)} (its top-level code never finished)`
-            : message.kind === 'memory'
-              ? `loading ${display} ${message.detail}`
+            : death?.kind === 'memory'
+              ? `loading ${display} ${death.detail}`
               : error.message;
         const permanent = new SubmissionError(error.kind, text);
         this.#brokenModules.set(sandboxPath, permanent);
         throw permanent;
       }
-      if (message.type !== 'frame' || message.gen !== this.#gen || !isFrameFor(message.header, id)) continue;
-      const { header } = message;
+      const { header } = frame;
+      if (!('id' in header)) continue;
+      const path = this.#pendingLoads.get(header.id);
+      if (path === undefined) continue;
+      this.#pendingLoads.delete(header.id);
       if (header.t === 'loaded' && typeof header.exports === 'object' && header.exports !== null) {
-        this.#loaded.set(sandboxPath, { ...header.exports });
+        this.#loaded.set(path, { ...header.exports });
+      } else {
+        const message = header.t === 'fail' && typeof header.message === 'string' ? header.message : `${displayOf(path)} could not be loaded`;
+        this.#brokenModules.set(path, new SubmissionError(header.t === 'fail' ? failKind(header.kind) : 'load', message));
+      }
+      if (header.id === id) {
+        proc.stopClock();
+        const failure = this.#brokenModules.get(sandboxPath);
+        if (failure) throw new SubmissionError(failure.kind, failure.message);
         return;
       }
-      if (header.t === 'fail') {
-        const permanent = new SubmissionError(failKind(header.kind), typeof header.message === 'string' ? header.message : `${display} could not be loaded`);
-        this.#brokenModules.set(sandboxPath, permanent);
-        throw permanent;
-      }
-    }
-  }
-
-  #startHelper(): void {
-    installExitHook();
-    const { port1, port2 } = new MessageChannel();
-    this.#signal = new Int32Array(new SharedArrayBuffer(4));
-    this.#port = port1;
-    this.#worker = new Worker(this.#manifest.helperFile, {
-      workerData: { port: port2, signal: this.#signal, limits: this.#manifest.limits },
-      transferList: [port2],
-      env: {},
-      stdout: false,
-      stderr: false,
-    });
-    this.#worker.unref();
-  }
-
-  #send(request: HelperRequest): void {
-    if (!this.#port) throw new SubmissionError('crash', 'the sandbox helper is not running');
-    const transfer = request.type === 'send' && request.body ? [request.body.buffer as ArrayBuffer] : [];
-    this.#port.postMessage(request, transfer);
-  }
-
-  /** Blocks until the helper posts a message; the helper never stays silent for long. */
-  #receive(timeoutMs: number): HelperMessage {
-    const port = this.#port!;
-    const signal = this.#signal!;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      let got = receiveMessageOnPort(port);
-      if (!got) {
-        const seen = Atomics.load(signal, 0);
-        got = receiveMessageOnPort(port);
-        if (!got) {
-          const left = deadline - Date.now();
-          if (left <= 0) {
-            this.close();
-            throw new SubmissionError('crash', 'the sandbox helper stopped responding');
-          }
-          Atomics.wait(signal, 0, seen, left);
-          continue;
-        }
-      }
-      const message = got.message as HelperMessage;
-      const out = message.output;
-      if (out && out.stdoutBytes + out.stderrBytes > 0) recordOutput(out.stdout, out.stderr, out.stdoutBytes + out.stderrBytes);
-      return message;
     }
   }
 
@@ -424,7 +402,7 @@ export class Session {
     if (this.#releases.length === 0) return;
     const handles = this.#releases;
     this.#releases = [];
-    this.#send({ type: 'send', header: { t: 'release', handles }, clock: 'none' });
+    this.#proc?.send({ t: 'release', handles });
   }
 
   #decodeBody(body: Uint8Array | null, fn: string): unknown {
@@ -540,6 +518,10 @@ export class Session {
 
 function staleError(): SubmissionError {
   return new SubmissionError('stale', 'a value that your code returned earlier is no longer available: its sandbox was restarted after a failure');
+}
+
+function displayOf(sandboxPath: string): string {
+  return sandboxPath.replace(/\.js$/, '.ts');
 }
 
 function isFrameFor(header: FromSandbox, id: number): boolean {

@@ -167,6 +167,27 @@ function findPrlimit(): string | null {
   return null;
 }
 
+/**
+ * Kills sandbox processes of this run that are still alive (a test worker that ended abruptly
+ * leaves them blocked on their pipes). A pid is killed only while its command line still names
+ * this run's sandbox, so a reused pid is never touched.
+ */
+function killLeftovers(workDir: string): void {
+  let pids: string[];
+  try {
+    pids = readFileSync(join(workDir, 'trusted', 'pids'), 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return;
+  }
+  for (const pid of new Set(pids)) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(workDir, 'sandbox'))) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+}
+
 export interface PrepareOptions {
   /** The kit's root (where exercises/, solutions/, lib/ live). */
   root: string;
@@ -185,7 +206,10 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
   statSync(subRoot); // a missing submission folder is the caller's error, raised here
   const exercises = discoverExercises(root);
   const workDir = realpathSync(mkdtempSync(join(options.tmpDir ?? tmpdir(), 'gradlab-')));
-  const cleanup = (): void => rmSync(workDir, { recursive: true, force: true });
+  const cleanup = (): void => {
+    killLeftovers(workDir);
+    rmSync(workDir, { recursive: true, force: true });
+  };
   try {
     const sandboxDir = join(workDir, 'sandbox');
     const trustedDir = join(workDir, 'trusted');
@@ -256,7 +280,7 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
     // The runner and the helper, from their TypeScript sources.
     const here = join(root, 'grader', 'sandbox');
     for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(join(here, `${name}.ts`), join(sandboxDir, `${name}.js`), `${name}.ts`);
-    for (const name of ['helper', 'protocol']) transpileKitFile(join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
+    for (const name of ['helper', 'clock']) transpileKitFile(join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
     write(join(sandboxDir, 'package.json'), '{ "type": "module" }\n');
     write(join(trustedDir, 'package.json'), '{ "type": "module" }\n');
     write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles })}\n`);

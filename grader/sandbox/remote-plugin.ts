@@ -36,11 +36,14 @@ function proxySource(root: string, exercise: string, file: string): string {
   const entry = manifest.exercises[exercise]?.files[file];
   if (!entry) throw new Error(`gradlab:remote: ${exercise}/${file} is not an implementation file of this kit`);
   const client = JSON.stringify(join(root, 'grader', 'sandbox', 'client.ts'));
-  const lines = [`import { sessionFor } from ${client};`, `const session = sessionFor(${JSON.stringify(exercise)});`];
+  const ex = JSON.stringify(exercise);
+  const f = JSON.stringify(file);
+  const lines = [`import { remoteFunction, sessionFor } from ${client};`];
   for (const { name, kind } of entry.exports) {
-    if (kind === 'function') lines.push(`export const ${name} = session.proxy(${JSON.stringify(file)}, ${JSON.stringify(name)});`);
-    else if (kind === 'value') lines.push(`export const ${name} = session.value(${JSON.stringify(file)}, ${JSON.stringify(name)});`);
-    else lines.push(`export const ${name} = session.unsupported(${JSON.stringify(name)}, 'a class');`);
+    const n = JSON.stringify(name);
+    if (kind === 'function') lines.push(`export const ${name} = remoteFunction(${ex}, ${f}, ${n});`);
+    else if (kind === 'value') lines.push(`export const ${name} = sessionFor(${ex}).value(${f}, ${n});`);
+    else lines.push(`export const ${name} = sessionFor(${ex}).unsupported(${n}, 'a class');`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -9,12 +9,12 @@
  *   without showing a single expected number;
  * - stops the file's sandboxes when the file is done.
  */
-import { afterAll, afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { compareAllClose, explainAllClose, type Tolerance } from '../../lib/allclose.ts';
 import type { Nested, Tensor } from '../../lib/tensor.ts';
 import { DEFAULT_TOLERANCE } from '../../lib/testing/matchers.ts';
 import { diagnose } from '../diagnose.ts';
-import { closeSessions } from './client.ts';
+import { closeSessions, prewarm } from './client.ts';
 import { remoteManifest } from './manifest.ts';
 import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './test-state.ts';
 
@@ -51,6 +51,14 @@ expect.extend({
       message: () => (pass ? `${what} is close to the expected values, but the test expected it not to be` : explainAllClose(verdict, tol, what)),
     };
   },
+});
+
+beforeAll(({}, suite) => {
+  // Start this suite's sandbox before its first test needs it.
+  const task = suite as { filepath?: string; file?: { filepath?: string } };
+  const path = task.filepath ?? task.file?.filepath ?? '';
+  const exercise = /(?:^|[/\\])(?:exercises|grader[/\\]hidden)[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(path)?.[1];
+  if (exercise) prewarm(exercise);
 });
 
 beforeEach(() => {

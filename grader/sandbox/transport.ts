@@ -1,0 +1,289 @@
+/**
+ * One sandbox process as the test worker's main thread sees it: frames written to a request FIFO
+ * and read back from a reply FIFO with blocking reads, so a call costs two pipe hops and nothing
+ * else. The worker's helper thread (helper.ts) spawns and watches the process; the call's clock
+ * lives in memory shared with it. When the process dies, the reply FIFO reaches end of file (the
+ * process was its only writer) and the helper says why.
+ *
+ *   main thread ──write req FIFO──▶ sandbox (fd 0) ──fd 3──▶ reply FIFO ──read──▶ main thread
+ *        │ clock in SharedArrayBuffer                ▲ spawn, time and memory limits, prints
+ *        └──────────────────── helper thread ────────┘
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, closeSync, constants, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { receiveMessageOnPort, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { CLOCK } from './clock.ts';
+import type { FatalKind, HelperMessage, HelperRequest } from './helper.ts';
+import type { RemoteManifest } from './manifest.ts';
+import { encodeFrame, frameLengths, type FromSandbox, type ToSandbox } from './protocol.ts';
+
+interface Helper {
+  file: string;
+  port: MessagePort;
+  signal: Int32Array;
+  worker: Worker;
+  inbox: HelperMessage[];
+}
+
+const HELPER_KEY = Symbol.for('gradlab.sandbox.helper');
+let nextSession = 1;
+
+/** The worker's helper thread: one per test worker and grading run, kept across test files. */
+function helperFor(file: string): Helper {
+  const global = globalThis as unknown as Record<symbol, Helper | undefined>;
+  const known = global[HELPER_KEY];
+  if (known && known.file === file) return known;
+  if (known) void known.worker.terminate();
+  const { port1, port2 } = new MessageChannel();
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(file, { workerData: { port: port2, signal }, transferList: [port2], env: {}, stdout: false, stderr: false });
+  worker.unref();
+  const helper: Helper = { file, port: port1, signal, worker, inbox: [] };
+  global[HELPER_KEY] = helper;
+  return helper;
+}
+
+/** Waits for the helper's next message about `session` that `accept` takes. */
+function awaitHelper<T extends HelperMessage>(helper: Helper, session: number, accept: (m: HelperMessage) => m is T, timeoutMs: number): T | null {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (;;) {
+      const got = receiveMessageOnPort(helper.port);
+      if (!got) break;
+      helper.inbox.push(got.message as HelperMessage);
+    }
+    const index = helper.inbox.findIndex((m) => m.session === session && accept(m));
+    if (index >= 0) return helper.inbox.splice(index, 1)[0] as T;
+    const seen = Atomics.load(helper.signal, 0);
+    const more = receiveMessageOnPort(helper.port);
+    if (more) {
+      helper.inbox.push(more.message as HelperMessage);
+      continue;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    Atomics.wait(helper.signal, 0, seen, left);
+  }
+}
+
+export interface Death {
+  kind: FatalKind;
+  detail: string;
+}
+
+export interface Frame {
+  header: FromSandbox;
+  body: Uint8Array | null;
+}
+
+const isFatal = (m: HelperMessage): m is Extract<HelperMessage, { type: 'fatal' }> => m.type === 'fatal';
+const isSpawned = (m: HelperMessage): m is Extract<HelperMessage, { type: 'spawned' }> => m.type === 'spawned';
+const isOutput = (m: HelperMessage): m is Extract<HelperMessage, { type: 'output' }> => m.type === 'output';
+
+/** A running sandbox process and the main thread's ends of its FIFOs. */
+export class SandboxProcess {
+  readonly pid: number;
+  readonly #helper: Helper;
+  readonly #session: number;
+  readonly #clock: Int32Array;
+  readonly #base: number;
+  readonly #dir: string;
+  #req: number;
+  #rep: number;
+  #pending: Buffer = Buffer.alloc(0);
+  #outputSeen = 0;
+  #death: Death | null = null;
+
+  private constructor(helper: Helper, session: number, clock: Int32Array, base: number, dir: string, pid: number, req: number, rep: number) {
+    this.#helper = helper;
+    this.#session = session;
+    this.#clock = clock;
+    this.#base = base;
+    this.#dir = dir;
+    this.pid = pid;
+    this.#req = req;
+    this.#rep = rep;
+  }
+
+  /** Starts a sandbox process; throws with the helper's reason when it cannot. */
+  static start(manifest: RemoteManifest): SandboxProcess {
+    const helper = helperFor(manifest.helperFile);
+    const session = nextSession++;
+    const dir = join(dirname(manifest.helperFile), 'fifo', `${process.pid}-${threadId}-${session}`);
+    mkdirSync(dir, { recursive: true });
+    const req = join(dir, 'req');
+    const rep = join(dir, 'rep');
+    const made = spawnSync('mkfifo', ['-m', '600', req, rep], { stdio: 'ignore' });
+    if (made.status !== 0) throw new Error(`the grader needs mkfifo to talk to the sandbox (${made.error?.message ?? `exit ${made.status}`})`);
+    const clock = new Int32Array(new SharedArrayBuffer(CLOCK.length * 4));
+    const base = Date.now();
+    helper.port.postMessage({ type: 'spawn', session, req, rep, clock, base, limits: manifest.limits } satisfies HelperRequest);
+    const reply = awaitHelper(helper, session, (m): m is HelperMessage => m.type === 'spawned' || m.type === 'fatal', manifest.limits.startMs + 5000);
+    if (!reply || reply.type !== 'spawned') {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(reply?.type === 'fatal' ? reply.detail : 'the sandbox helper did not answer');
+    }
+    const reqFd = openSync(req, constants.O_WRONLY);
+    const repFd = openSync(rep, constants.O_RDONLY);
+    helper.port.postMessage({ type: 'opened', session } satisfies HelperRequest);
+    try {
+      appendFileSync(join(dirname(manifest.helperFile), 'pids'), `${reply.pid}\n`);
+    } catch {
+      /* the list only helps the final sweep */
+    }
+    return new SandboxProcess(helper, session, clock, base, dir, reply.pid, reqFd, repFd);
+  }
+
+  /** Why the process died, once it has (null while it lives). */
+  get death(): Death | null {
+    return this.#death;
+  }
+
+  /** Starts the call's clock: the helper kills the process when `limitMs` of running time pass. */
+  startClock(limitMs: number): void {
+    Atomics.store(this.#clock, CLOCK.limitMs, limitMs);
+    Atomics.store(this.#clock, CLOCK.usedMs, 0);
+    Atomics.store(this.#clock, CLOCK.startedAt, Date.now() - this.#base);
+    Atomics.store(this.#clock, CLOCK.state, 1);
+  }
+
+  /** Stops the clock while the trusted side runs a callback. */
+  pauseClock(): void {
+    const used = Atomics.load(this.#clock, CLOCK.usedMs) + (Date.now() - this.#base - Atomics.load(this.#clock, CLOCK.startedAt));
+    Atomics.store(this.#clock, CLOCK.state, 2);
+    Atomics.store(this.#clock, CLOCK.usedMs, used);
+  }
+
+  resumeClock(): void {
+    Atomics.store(this.#clock, CLOCK.startedAt, Date.now() - this.#base);
+    Atomics.store(this.#clock, CLOCK.state, 1);
+  }
+
+  stopClock(): void {
+    Atomics.store(this.#clock, CLOCK.state, 0);
+  }
+
+  /** Sends a frame; false when the process is gone. */
+  send(header: ToSandbox, body?: Uint8Array): boolean {
+    if (this.#death) return false;
+    const frame = encodeFrame(header, body);
+    try {
+      let off = 0;
+      while (off < frame.byteLength) off += writeSync(this.#req, frame, off, frame.byteLength - off);
+      return true;
+    } catch {
+      this.#died();
+      return false;
+    }
+  }
+
+  /** Blocks until the next frame; null when the process died (see `death`). */
+  read(): Frame | null {
+    for (;;) {
+      if (this.#death) return null;
+      if (this.#pending.length >= 8) {
+        const lengths = frameLengths(this.#pending.subarray(0, 8));
+        if (typeof lengths === 'string') {
+          this.kill('protocol', `the sandbox sent ${lengths}`);
+          this.#died();
+          return null;
+        }
+        const total = 8 + lengths.header + lengths.body;
+        if (this.#pending.length >= total) {
+          let header: FromSandbox;
+          try {
+            header = JSON.parse(this.#pending.toString('utf8', 8, 8 + lengths.header)) as FromSandbox;
+            if (typeof header !== 'object' || header === null || typeof header.t !== 'string') throw new Error('not a header');
+          } catch {
+            this.kill('protocol', 'the sandbox sent a malformed frame');
+            this.#died();
+            return null;
+          }
+          const body = lengths.body > 0 ? new Uint8Array(this.#pending.subarray(8 + lengths.header, total)) : null;
+          this.#pending = this.#pending.subarray(total);
+          return { header, body };
+        }
+      }
+      const chunk = Buffer.allocUnsafe(Math.max(65536, this.#needed()));
+      let n: number;
+      try {
+        n = readSync(this.#rep, chunk, 0, chunk.length, null);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'EAGAIN' || (error as { code?: string }).code === 'EINTR') continue;
+        n = 0;
+      }
+      if (n === 0) {
+        this.#died();
+        return null;
+      }
+      this.#pending = this.#pending.length === 0 ? chunk.subarray(0, n) : Buffer.concat([this.#pending, chunk.subarray(0, n)]);
+    }
+  }
+
+  #needed(): number {
+    if (this.#pending.length < 8) return 8;
+    const lengths = frameLengths(this.#pending.subarray(0, 8));
+    return typeof lengths === 'string' ? 8 : 8 + lengths.header + lengths.body - this.#pending.length;
+  }
+
+  /** What the process printed since the last look, when it printed anything. */
+  takeOutput(): { stdout: string; stderr: string; bytes: number } | null {
+    const total = Atomics.load(this.#clock, CLOCK.outputBytes);
+    if (total === this.#outputSeen) return null;
+    this.#helper.port.postMessage({ type: 'output', session: this.#session } satisfies HelperRequest);
+    const reply = awaitHelper(this.#helper, this.#session, isOutput, 5000);
+    const bytes = total - this.#outputSeen;
+    this.#outputSeen = total;
+    return reply ? { stdout: reply.stdout, stderr: reply.stderr, bytes } : null;
+  }
+
+  /** Asks the helper to kill the process, with the reason it should report. */
+  kill(kind: FatalKind = 'exit', detail = 'stopped by the grader'): void {
+    this.#helper.port.postMessage({ type: 'kill', session: this.#session, kind, detail } satisfies HelperRequest);
+  }
+
+  /** Closes the main thread's ends; the process sees end of file and exits. */
+  close(): void {
+    if (!this.#death) this.kill();
+    this.#closeFds();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  #closeFds(): void {
+    for (const fd of [this.#req, this.#rep]) {
+      try {
+        if (fd >= 0) closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    }
+    this.#req = -1;
+    this.#rep = -1;
+  }
+
+  #died(): void {
+    if (this.#death) return;
+    this.stopClock();
+    this.#closeFds();
+    // Usually the process is gone and the helper has said why; if it still runs (it closed its
+    // reply pipe), it is killed now.
+    let fatal = awaitHelper(this.#helper, this.#session, isFatal, 1000);
+    if (!fatal) {
+      this.kill('protocol', 'the sandbox closed its reply channel');
+      fatal = awaitHelper(this.#helper, this.#session, isFatal, 5000);
+    }
+    this.#death = fatal ? { kind: fatal.kind, detail: fatal.detail } : { kind: 'exit', detail: 'the process stopped answering' };
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** Reads one frame whose header passes `accept`, handing the others to `other`; null on death. */
+export function readUntil(proc: SandboxProcess, accept: (f: Frame) => boolean, other: (f: Frame) => void): Frame | null {
+  for (;;) {
+    const frame = proc.read();
+    if (!frame) return null;
+    if (accept(frame)) return frame;
+    other(frame);
+  }
+}
