@@ -51,15 +51,29 @@ export function affineForward(x: Tensor, w: Tensor, b: Tensor): { out: Tensor; c
  * @returns `{ dx [N, d₁, …, d_k], dw [D, M], db [M] }`.
  */
 export function affineBackward(dout: Tensor, cache: AffineCache): { dx: Tensor; dw: Tensor; db: Tensor } {
-  const { x, w, xShape } = cache;
+  const { dw, db } = affineWeightGradients(dout, cache);
+  const [N, D] = cache.x.shape as [number, number];
+  const M = cache.w.shape[1]!;
+  const dx = new Float64Array(N * D);
+  gemmTransB(N, D, M, dout.data, cache.w.data, dx);
+  return { dx: { shape: [...cache.xShape], data: dx }, dw, db };
+}
+
+/**
+ * The parameter half of `affineBackward`: `dW = xᵀ · dout`, `db = Σ_i dout_i`, without `dx`.
+ * A network's first layer needs no gradient for its input (the data), and skipping that product
+ * saves a fifth of a training step of a 784-512-512-10 net.
+ *
+ * @returns `{ dw [D, M], db [M] }`.
+ */
+export function affineWeightGradients(dout: Tensor, cache: AffineCache): { dw: Tensor; db: Tensor } {
+  const { x, w } = cache;
   const [N, D] = x.shape as [number, number];
   const M = w.shape[1]!;
   assertShape('affineBackward', 'dout', dout, [N, M]);
-  const dx = new Float64Array(N * D);
-  gemmTransB(N, D, M, dout.data, w.data, dx);
   const dw = new Float64Array(D * M);
   gemmTransA(D, M, N, x.data, dout.data, dw);
   const db = new Float64Array(M);
   for (let i = 0; i < N; i++) for (let j = 0; j < M; j++) db[j]! += dout.data[i * M + j]!;
-  return { dx: { shape: [...xShape], data: dx }, dw: { shape: [D, M], data: dw }, db: { shape: [M], data: db } };
+  return { dw: { shape: [D, M], data: dw }, db: { shape: [M], data: db } };
 }

@@ -180,10 +180,11 @@ export function parseTrainArgs(argv: readonly string[]): TrainConfig {
     ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
-    const flag = /'(-[^']*)'/.exec(message)?.[1];
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag ?? ''} (see --help)`.replace('  ', ' '));
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${flag ?? 'a flag'} needs a value (see --help)`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument ${flag ?? ''} (flags start with --; see --help)`);
+    const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
+    const flag = quoted.split(' ')[0];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag} (see --help)`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${flag} needs a value (see --help)`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument '${quoted}' (flags start with --; see --help)`);
     throw new UsageError(message.split('\n')[0] ?? 'bad arguments');
   }
   const str = (k: string): string | undefined => values[k] as string | undefined;

@@ -14,11 +14,11 @@ import { randomTranslate, type ImageLayout } from './augment.ts';
 import { ImplementationError, loadBuildingBlocks, type BuildingBlocks } from './building-blocks.ts';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { parseTrainArgs, UsageError, USAGE, type TrainConfig } from './cli-args.ts';
-import { ConvNet, type ConvNetOptions } from './convnet.ts';
+import { ConvNet, resolveConvOptions, type ConvNetOptions } from './convnet.ts';
 import { DatasetError, loadCifar10 } from './data/cifar10.ts';
 import { head, type Dataset, type Split } from './data/dataset.ts';
 import { loadMnist } from './data/mnist.ts';
-import { FullyConnectedNet, type FullyConnectedNetOptions } from './fc-net.ts';
+import { FullyConnectedNet, resolveFcOptions, type FullyConnectedNetOptions } from './fc-net.ts';
 import { accuracy, predict, type Model } from './model.ts';
 import { OPTIMIZER_DEFAULTS, type OptimConfig } from './optim.ts';
 import { probeBlocks } from './probe.ts';
@@ -112,7 +112,7 @@ interface Prepared {
 
 /** Loads the dataset and preprocesses it with exercise 06 (statistics from the training split only). */
 function prepareData(config: TrainConfig, blocks: BuildingBlocks, kind: ModelSpec['kind']): Prepared {
-  let dataset = config.data === 'mnist' ? loadMnist() : loadCifar10(config.path!, config.limit !== null ? { limit: config.limit + 1000 } : {});
+  let dataset = config.data === 'mnist' ? loadMnist() : loadCifar10(config.path!, config.limit !== null ? { limit: config.limit } : {});
   if (config.limit !== null && dataset.train.y.length > config.limit) dataset = { ...dataset, train: head(dataset.train, config.limit) };
   const [, H, W, C] = dataset.train.x.shape as [number, number, number, number];
   const pre = blocks.preprocess({ train: dataset.train.x, val: dataset.val.x, test: dataset.test.x }, { center: config.center });
@@ -180,12 +180,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       io.err(`train: ${(error as Error).message}`);
       return error instanceof UsageError ? 2 : 1;
     }
-    if ((error instanceof RangeError || error instanceof TypeError) && !process.env['GRADLAB_DEBUG']) {
-      // Option checks inside the model (e.g. a group count that does not divide the filters).
-      io.err(`train: ${error.message} (GRADLAB_DEBUG=1 shows the stack)`);
-      return 1;
-    }
-    throw error;
+    throw error; // anything else is a bug in the kit: keep its stack trace
   }
 }
 
@@ -210,13 +205,20 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
     const probes = probeBlocks(blocks, { kind, activation: (savedSpec?.options.activation ?? config.activation), norm: config.norm, init: config.init });
     for (const p of probes) io.out(`  ${p.status === 'ok' ? '✓' : p.status === 'differs' ? '!' : '✗'} ${p.name}: ${p.detail}`);
     const broken = probes.filter((p) => p.status === 'not-implemented' || p.status === 'error');
-    if (broken.length > 0) throw new ImplementationError(`${broken.length} function(s) above are not ready; finish them, or train with --impl solutions`);
+    if (broken.length > 0) throw new ImplementationError(`${broken.length === 1 ? 'the function marked ✗ above is' : `the ${broken.length} functions marked ✗ above are`} not ready: finish ${broken.length === 1 ? 'it' : 'them'} (their exercises' tests tell you how), or train with --impl solutions`);
     if (probes.some((p) => p.status === 'differs')) io.out('  (training anyway: functions marked ! disagree with the reference, so watch the loss)');
   }
 
   const data = prepareData(config, blocks, kind);
   const { dataset, image } = data;
   const spec = savedSpec ?? specFromConfig(config, image);
+  try {
+    if (spec.kind === 'fc') resolveFcOptions(spec.options);
+    else resolveConvOptions(spec.options);
+  } catch (error) {
+    // The options came from flags: a bad combination is the user's to fix, not a crash.
+    throw new UsageError((error as Error).message);
+  }
   io.out(
     `data: ${dataset.name} · ${thousands(data.train.y.length)} train / ${thousands(data.val.y.length)} val / ${thousands(data.test.y.length)} test · ${image.join('×')} · centred on the ${config.center === 'image' ? 'mean image' : 'channel means'}`,
   );

@@ -92,12 +92,35 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor, params: ConvParams)
  * @returns `{ dx [N, C, H, W], dw [F, C, HH, WW], db [F] }`.
  */
 export function convBackward(dout: Tensor, cache: ConvCache): { dx: Tensor; dw: Tensor; db: Tensor } {
+  const { dw, db, drows } = weightGradients('convBackward', dout, cache);
+  const { N, C, H, W, HH, WW, Ho, Wo } = cache.geometry;
+  const K = C * HH * WW;
+  const F = cache.w.shape[0]!;
+  const dcols = new Float64Array(N * Ho * Wo * K);
+  gemm(N * Ho * Wo, K, F, drows, cache.w.data, dcols);
+  const dx = new Float64Array(N * C * H * W);
+  col2im(dcols, cache.geometry, dx);
+  return { dx: { shape: [N, C, H, W], data: dx }, dw, db };
+}
+
+/**
+ * The parameter half of `convBackward` (`dW`, `db`), for a first layer whose input is the data
+ * and needs no gradient.
+ * @returns `{ dw [F, C, HH, WW], db [F] }`.
+ */
+export function convWeightGradients(dout: Tensor, cache: ConvCache): { dw: Tensor; db: Tensor } {
+  const { dw, db } = weightGradients('convWeightGradients', dout, cache);
+  return { dw, db };
+}
+
+function weightGradients(fn: string, dout: Tensor, cache: ConvCache): { dw: Tensor; db: Tensor; drows: Float64Array } {
   const { cols, geometry, w } = cache;
-  const { N, C, H, W, HH, WW, Ho, Wo } = geometry;
+  const { N, C, HH, WW, Ho, Wo } = geometry;
   const F = w.shape[0]!;
-  assertShape('convBackward', 'dout', dout, [N, F, Ho, Wo]);
+  assertShape(fn, 'dout', dout, [N, F, Ho, Wo]);
   const P = Ho * Wo;
   const K = C * HH * WW;
+  // dout in the layout of the forward product's rows: [N·P, F].
   const drows = new Float64Array(N * P * F);
   const db = new Float64Array(F);
   for (let n = 0; n < N; n++) {
@@ -111,9 +134,5 @@ export function convBackward(dout: Tensor, cache: ConvCache): { dx: Tensor; dw: 
   }
   const dw = new Float64Array(F * K);
   gemmTransA(F, K, N * P, drows, cols, dw);
-  const dcols = new Float64Array(N * P * K);
-  gemm(N * P, K, F, drows, w.data, dcols);
-  const dx = new Float64Array(N * C * H * W);
-  col2im(dcols, geometry, dx);
-  return { dx: { shape: [N, C, H, W], data: dx }, dw: { shape: [F, C, HH, WW], data: dw }, db: { shape: [F], data: db } };
+  return { dw: { shape: [F, C, HH, WW], data: dw }, db: { shape: [F], data: db }, drows };
 }

@@ -10,7 +10,7 @@
 import { createRng, type Rng, type Tensor } from '../../lib/index.ts';
 import { affineBackward, affineForward, type AffineCache } from './affine.ts';
 import { ACTIVATIONS, INITIALIZERS, REFERENCE, type ActivationName, type BuildingBlocks, type InitializerName } from './building-blocks.ts';
-import { convBackward, convForward, type ConvCache } from './conv.ts';
+import { convBackward, convForward, convWeightGradients, type ConvCache } from './conv.ts';
 import { addL2, initWeights } from './fc-net.ts';
 import type { LossResult, Model, Params } from './model.ts';
 import { maxPoolBackward, maxPoolForward, type PoolCache } from './pool.ts';
@@ -215,6 +215,13 @@ export class ConvNet implements Model {
         grads[`gamma${l}`] = g.dgamma;
         grads[`beta${l}`] = g.dbeta;
         dh = g.dx;
+      }
+      if (i === 0) {
+        // The first block's input is the data: no gradient needed for it.
+        const first = convWeightGradients(dh, cache.conv);
+        grads[`W${l}`] = first.dw;
+        grads[`b${l}`] = first.db;
+        break;
       }
       const c = convBackward(dh, cache.conv);
       grads[`W${l}`] = c.dw;

@@ -7,7 +7,7 @@
  * with L2 regularization `0.5 · reg · Σ_l ΣW_l²` on the weights (not on biases, γ or β).
  */
 import { createRng, type Rng, type Tensor } from '../../lib/index.ts';
-import { affineBackward, affineForward, type AffineCache } from './affine.ts';
+import { affineBackward, affineForward, affineWeightGradients, type AffineCache } from './affine.ts';
 import { ACTIVATIONS, INITIALIZERS, REFERENCE, type ActivationName, type BuildingBlocks, type InitializerName } from './building-blocks.ts';
 import { dropoutBackward, dropoutForward, type DropoutCache } from './dropout.ts';
 import type { LossResult, Model, Params } from './model.ts';
@@ -204,6 +204,13 @@ export class FullyConnectedNet implements Model {
         grads[`gamma${l}`] = g.dgamma;
         grads[`beta${l}`] = g.dbeta;
         dh = g.dx;
+      }
+      if (l === 1) {
+        // The input is the data: no gradient needed for it.
+        const first = affineWeightGradients(dh, cache.affine);
+        grads.W1 = first.dw;
+        grads.b1 = first.db;
+        break;
       }
       back = affineBackward(dh, cache.affine);
       grads[`W${l}`] = back.dw;

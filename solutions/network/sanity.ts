@@ -5,7 +5,7 @@
  *    −ln(1/C) = ln C (2.303 for 10 classes), with regularization off.
  * 2. Regularization: turning it up must raise the loss.
  * 3. Gradients: the analytic gradient agrees with centred differences on a few random entries of
- *    every parameter (the lecture's sparse gradient check).
+ *    every parameter, on two samples (the lecture's sparse gradient check).
  * 4. Overfitting a tiny subset: with regularization off, 50 samples must reach 100% training
  *    accuracy. A network that cannot memorize 50 examples has a bug or a bad learning rate.
  */
@@ -64,7 +64,7 @@ export function runSanityChecks(ctx: SanityContext): CheckLine[] {
   });
 
   // 2. Regularization raises the loss (same weights: same architecture and seed).
-  const strongReg = 1e3;
+  const strongReg = 1;
   const withReg = ctx.buildModel({ reg: strongReg }).loss(sample.x, sample.y).loss;
   lines.push({
     name: 'loss goes up with regularization',
@@ -72,20 +72,22 @@ export function runSanityChecks(ctx: SanityContext): CheckLine[] {
     detail: `${configured.toFixed(4)} with reg 0 → ${withReg.toFixed(4)} with reg ${strongReg}`,
   });
 
-  // 3. Sparse gradient check on a small batch.
+  // 3. Sparse gradient check on a small batch. Errors are measured against the largest gradient
+  // entry of the whole network, so a parameter whose true gradient is 0 (a bias right before batch
+  // norm) is judged by its absolute error, not by dividing rounding noise by zero.
   const model = ctx.buildModel({});
-  const batch = takeRows(sample, Array.from({ length: Math.min(8, sample.y.length) }, (_, i) => i));
+  // NOTE: two samples, as CS231n advises: every extra sample adds ReLU and max-pool kinks that a
+  // centred difference can step across, which corrupts the numerical side, not the analytic one.
+  const batch = takeRows(sample, Array.from({ length: Math.min(2, sample.y.length) }, (_, i) => i));
   const { grads } = model.loss(batch.x, batch.y);
+  const scale = Object.values(grads).reduce((m, g) => g.data.reduce((mm, v) => Math.max(mm, Math.abs(v)), m), 0);
   let worst = 0;
   let worstName = '';
   let checked = 0;
   for (const [name, w] of Object.entries(model.params)) {
-    const g = grads[name]!;
-    const scale = Math.max(...g.data.map(Math.abs));
-    if (scale === 0) continue;
     for (let k = 0; k < 6; k++) {
       const i = rng.randint(0, w.data.length);
-      const error = Math.abs(numericalEntry(model, name, i, batch.x, batch.y) - g.data[i]!) / scale;
+      const error = Math.abs(numericalEntry(model, name, i, batch.x, batch.y) - grads[name]!.data[i]!) / scale;
       checked++;
       if (error > worst) [worst, worstName] = [error, name];
     }
@@ -93,7 +95,7 @@ export function runSanityChecks(ctx: SanityContext): CheckLine[] {
   lines.push({
     name: 'analytic gradients match numerical ones',
     passed: worst < 1e-6,
-    detail: `${checked} random entries of every parameter, centred differences (h = 1e-5): worst error ${worst.toExponential(1)} of the largest gradient entry${worstName ? ` (${worstName})` : ''}`,
+    detail: `${checked} random entries (6 per parameter), centred differences with h = 1e-5: worst error ${worst.toExponential(1)} of the largest gradient entry${worstName ? ` (${worstName})` : ''}`,
   });
 
   // 4. Overfit 50 samples with regularization and dropout off.

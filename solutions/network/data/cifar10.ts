@@ -69,8 +69,8 @@ function concat(parts: Split[]): Split {
  * `cifar-10-batches-bin/`). As in CS231n, the last `val` training images (default 1,000) are the
  * validation split and `test_batch.bin` is the test split.
  *
- * @param options.limit keep at most this many training images (before the validation split is
- *   taken) and this many test images — the full set is 1.2 GB as float64.
+ * @param options.limit keep at most this many training images (after the validation split) and
+ *   this many test images — the full set is 1.2 GB as float64.
  * @throws DatasetError naming the folder and the missing files.
  */
 export function loadCifar10(dir: string, options: { val?: number; limit?: number } = {}): Dataset {
@@ -81,22 +81,24 @@ export function loadCifar10(dir: string, options: { val?: number; limit?: number
     throw new DatasetError(`${folder} is missing ${missing.join(', ')} (expected the CIFAR-10 binary version: data_batch_1.bin … data_batch_5.bin, test_batch.bin)`);
   }
   const limit = options.limit ?? Infinity;
+  const valWanted = options.val ?? 1000;
   const parts: Split[] = [];
   let have = 0;
   for (const f of TRAIN_FILES) {
-    if (have >= limit) break;
-    const part = readCifarBatch(join(folder, f), limit - have);
+    if (have >= limit + valWanted) break;
+    const part = readCifarBatch(join(folder, f), limit + valWanted - have);
     parts.push(part);
     have += part.y.length;
   }
   const all = concat(parts);
   const N = all.y.length;
-  const val = Math.min(options.val ?? 1000, Math.floor(N / 5));
+  // Small folders (tests, excerpts) keep at least 4/5 of their images for training.
+  const val = Math.min(valWanted, Math.floor(N / 5));
   const index = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
   return {
     name: 'cifar10',
     classes: CIFAR10_CLASSES,
-    train: takeRows(all, index(0, N - val)),
+    train: takeRows(all, index(0, Math.min(N - val, limit))),
     val: takeRows(all, index(N - val, N)),
     test: readCifarBatch(join(folder, TEST_FILE), limit),
   };

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Tensor } from '../../../lib/index.ts';
 import type { Dataset } from './dataset.ts';
 import { stratifiedSplit } from './dataset.ts';
 
@@ -22,7 +23,7 @@ export function mnistDigitsDir(): string {
  * Every digit of the package, grouped by class in file order.
  * @returns `{ x [10000, 28, 28, 1], y [10000] }` (the exact count is whatever the package ships).
  */
-export function loadMnistDigits(dir = mnistDigitsDir()): { x: { shape: number[]; data: Float64Array }; y: Int32Array } {
+export function loadMnistDigits(dir = mnistDigitsDir()): { x: Tensor; y: Int32Array } {
   const perDigit: number[][] = [];
   for (let digit = 0; digit < 10; digit++) {
     const file = join(dir, `${digit}.json`);
@@ -47,13 +48,20 @@ export function loadMnistDigits(dir = mnistDigitsDir()): { x: { shape: number[];
 /** Sizes of the held-out splits; the rest (≈ 8,000 digits) is for training. */
 export const MNIST_SPLIT = { val: 1000, test: 1000, seed: 'gradlab-mnist-split-v1' } as const;
 
+let cached: Dataset | null = null;
+
 /**
  * The embedded MNIST digits, split once and for all (the split's seed is fixed, independent of
  * any training seed, so the test digits never change): ≈ 8,000 train, 1,000 val, 1,000 test,
  * stratified by digit.
  */
 export function loadMnist(dir?: string): Dataset {
+  // Parsing 21 MB of JSON takes ~0.5 s; the splits are never mutated, so one copy serves every caller.
+  if (dir === undefined && cached) return cached;
   const { x, y } = loadMnistDigits(dir);
   const splits = stratifiedSplit(x, y, { ...MNIST_SPLIT, numClasses: 10 });
-  return { name: 'mnist', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ...splits };
+  const dataset: Dataset = { name: 'mnist', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], ...splits };
+  if (dir === undefined) cached = dataset;
+  return dataset;
 }
+

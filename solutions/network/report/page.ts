@@ -49,9 +49,9 @@ ${body}
 `;
 }
 
-/** A simple table; `header` and `rows` are plain text, escaped here. The first column is left-aligned. */
-export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[], className = ''): string {
-  const cell = (v: string | number, i: number, tag: 'td' | 'th'): string => `<${tag}${i === 0 ? ' class="l"' : ''}>${escapeXml(String(v))}</${tag}>`;
+/** A simple table; `header` and `rows` are plain text, escaped here. The first `leftColumns` columns are left-aligned (text), the rest right-aligned (numbers). */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[], className = '', leftColumns = 1): string {
+  const cell = (v: string | number, i: number, tag: 'td' | 'th'): string => `<${tag}${i < leftColumns ? ' class="l"' : ''}>${escapeXml(String(v))}</${tag}>`;
   return `<table class="${className}"><thead><tr>${header.map((h, i) => cell(h, i, 'th')).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((v, i) => cell(v, i, 'td')).join('')}</tr>`)
     .join('')}</tbody></table>`;

@@ -133,16 +133,18 @@ function svgOpen(w: number, h: number, title: string, kind: string): string {
 
 /** A line chart of one or more series, with a legend when there are several. */
 export function lineChart(series: readonly Series[], o: ChartOptions): string {
-  const w = o.width ?? 640;
+  // Several named series get a legend column to the right of the plot, never over the lines.
+  const legendWidth = series.filter((s) => !s.faint).length > 1 ? 170 : 0;
+  const w = (o.width ?? 640) + legendWidth;
   const h = o.height ?? 300;
   const xs = o.xScale ?? 'linear';
   const ys = o.yScale ?? 'linear';
   const all = series.flatMap((s) => s.points);
   const [xlo, xhi] = domain(all.map((p) => p[0]), xs, 0);
   const [ylo, yhi] = o.yDomain ?? domain(all.map((p) => p[1]), ys, 0.05);
-  const x = makeAxis(xs, xlo, xhi, MARGIN.left, w - MARGIN.right, o.xInteger);
+  const x = makeAxis(xs, xlo, xhi, MARGIN.left, w - MARGIN.right - legendWidth, o.xInteger);
   const y = makeAxis(ys, ylo, yhi, h - MARGIN.bottom, MARGIN.top);
-  const parts = [svgOpen(w, h, o.title, 'line'), frame(o, x, y, w, h, formatTick, o.yFormat ?? formatTick)];
+  const parts = [svgOpen(w, h, o.title, 'line'), frame(o, x, y, w - legendWidth, h, formatTick, o.yFormat ?? formatTick)];
   const clipY = (v: number): number => Math.min(Math.max(v, MARGIN.top), h - MARGIN.bottom);
   for (const s of series) {
     const pts = s.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py) && (xs === 'linear' || px > 0) && (ys === 'linear' || py > 0));
@@ -160,7 +162,7 @@ export function lineChart(series: readonly Series[], o: ChartOptions): string {
   if (named.length > 1) {
     named.forEach((s, i) => {
       const ly = MARGIN.top + 6 + i * 16;
-      const lx = w - MARGIN.right - 150;
+      const lx = w - MARGIN.right - legendWidth + 12;
       parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
       parts.push(`<text x="${lx + 24}" y="${ly + 4}" class="legend">${escapeXml(s.name)}</text>`);
     });
