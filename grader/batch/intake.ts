@@ -1,0 +1,317 @@
+/**
+ * Submission intake for batch grading: turns whatever an LMS or GitHub Classroom hands over — a
+ * folder, a `.zip`, or a git repository — into a clean folder laid out like `exercises/`, holding
+ * only the files the grader reads (`NN-slug/**.ts`). Everything else is ignored.
+ *
+ * Rejected, with one clear message per submission: path traversal (`../`, absolute paths), symbolic
+ * links, zip bombs (too many entries, too many bytes, or an entry that inflates beyond what it
+ * declared), and archives that cannot be read.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, posix } from 'node:path';
+import yauzl from 'yauzl';
+
+/** Limits that make a submission a zip bomb, or simply too large to be a solution. */
+export const INTAKE_LIMITS = {
+  /** Entries in one archive. */
+  maxEntries: 5_000,
+  /** Bytes of one kept file once extracted. */
+  maxFileBytes: 2 * 1024 * 1024,
+  /** Bytes of all kept files of one submission. */
+  maxTotalBytes: 20 * 1024 * 1024,
+  /** Declared uncompressed size of a whole archive, kept files or not. */
+  maxArchiveBytes: 200 * 1024 * 1024,
+};
+
+const EXERCISE = /^[0-9]{2}-[a-z0-9-]+$/;
+
+export class IntakeError extends Error {
+  override readonly name = 'IntakeError';
+}
+
+export interface SubmissionSource {
+  /** Student id: the entry's name without `.zip` / `.git`, restricted to [A-Za-z0-9._-]. */
+  student: string;
+  /** Where it came from. */
+  path: string;
+  kind: 'folder' | 'zip' | 'git';
+}
+
+/** A submission folder from its name: `Ada Lovelace_1234.zip` → `Ada_Lovelace_1234`. */
+export function studentId(name: string): string {
+  const bare = name.replace(/\.(zip|git)$/i, '');
+  const id = bare.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100);
+  return id || 'submission';
+}
+
+function isGitRepository(path: string): boolean {
+  return existsSync(join(path, '.git')) || (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')) && existsSync(join(path, 'refs')));
+}
+
+/**
+ * The submissions in a batch folder: every sub-folder, `.zip` and git repository, sorted by student
+ * id. Duplicate ids (e.g. `ada/` and `ada.zip`) are an error, so no result can overwrite another.
+ */
+export function discoverSubmissions(batchDir: string): SubmissionSource[] {
+  const sources: SubmissionSource[] = [];
+  for (const name of readdirSync(batchDir).sort()) {
+    if (name.startsWith('.')) continue;
+    const path = join(batchDir, name);
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) {
+      sources.push({ student: studentId(name), path, kind: 'folder' });
+    } else if (stat.isDirectory()) {
+      sources.push({ student: studentId(name), path, kind: isGitRepository(path) && !existsSync(join(path, 'exercises')) && !hasExerciseDirs(path) ? 'git' : 'folder' });
+    } else if (/\.zip$/i.test(name)) {
+      sources.push({ student: studentId(name), path, kind: 'zip' });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const s of sources) {
+    const other = seen.get(s.student);
+    if (other) throw new IntakeError(`intake: ${basename(other)} and ${basename(s.path)} are both student '${s.student}'; rename one`);
+    seen.set(s.student, s.path);
+  }
+  return sources.sort((a, b) => a.student.localeCompare(b.student));
+}
+
+function hasExerciseDirs(path: string): boolean {
+  try {
+    return readdirSync(path).some((n) => EXERCISE.test(n));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the exercise folders start inside a submission's file list: at the root, under
+ * `exercises/`, or under one wrapping folder (a zipped repository: `repo-main/exercises/…`).
+ * Returns the prefix to strip, or null when no exercise folder is found.
+ */
+export function exercisesRoot(paths: readonly string[]): string | null {
+  const candidates = new Map<string, number>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 0; i < Math.min(parts.length - 1, 3); i++) {
+      if (EXERCISE.test(parts[i]!)) {
+        const prefix = parts.slice(0, i).join('/');
+        candidates.set(prefix, (candidates.get(prefix) ?? 0) + 1);
+        break;
+      }
+    }
+  }
+  if (candidates.size === 0) return null;
+  // Prefer the shallowest prefix; among equals, the one holding most files.
+  return [...candidates.entries()].sort((a, b) => a[0].split('/').length - b[0].split('/').length || b[1] - a[1])[0]![0];
+}
+
+/** True for a file the grader reads: `NN-slug/…/*.ts` (tests included; the grader ignores them). */
+function kept(relative: string): boolean {
+  const parts = relative.split('/');
+  return parts.length >= 2 && EXERCISE.test(parts[0]!) && relative.endsWith('.ts') && !parts.some((p) => p === 'node_modules' || p.startsWith('.'));
+}
+
+/** Checks one archive or folder path: no absolute paths, no `..`, no backslashes, no NUL. */
+export function unsafePath(name: string): string | null {
+  if (name.includes('\0')) return 'a file name contains a NUL byte';
+  if (name.includes('\\')) return `'${name}' uses backslashes`;
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return `'${name}' is an absolute path`;
+  if (name.split('/').includes('..')) return `'${name}' climbs out of the submission (path traversal)`;
+  return null;
+}
+
+interface Budget {
+  files: number;
+  bytes: number;
+}
+
+function spend(budget: Budget, bytes: number, name: string): void {
+  if (bytes > INTAKE_LIMITS.maxFileBytes) throw new IntakeError(`'${name}' is larger than ${INTAKE_LIMITS.maxFileBytes / 1024 / 1024} MB`);
+  budget.bytes += bytes;
+  if (budget.bytes > INTAKE_LIMITS.maxTotalBytes) throw new IntakeError(`the exercise files add up to more than ${INTAKE_LIMITS.maxTotalBytes / 1024 / 1024} MB`);
+}
+
+function writeKept(outDir: string, relative: string, content: Buffer): void {
+  const target = join(outDir, ...relative.split('/'));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, content);
+}
+
+/** Copies the exercise files of a folder, rejecting symbolic links anywhere inside it. */
+function intakeFolder(source: string, outDir: string): void {
+  if (lstatSync(source).isSymbolicLink()) throw new IntakeError('the submission itself is a symbolic link');
+  const all: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    for (const name of readdirSync(dir)) {
+      if (name === '.git' || name === 'node_modules') continue;
+      const path = join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const stat = lstatSync(path);
+      if (stat.isSymbolicLink()) throw new IntakeError(`'${relPath}' is a symbolic link; submissions may not contain links`);
+      if (stat.isDirectory()) walk(path, relPath);
+      else if (stat.isFile()) all.push(relPath);
+      if (all.length > INTAKE_LIMITS.maxEntries) throw new IntakeError(`more than ${INTAKE_LIMITS.maxEntries} files`);
+    }
+  };
+  walk(source, '');
+  const prefix = exercisesRoot(all);
+  if (prefix === null) return;
+  const budget: Budget = { files: 0, bytes: 0 };
+  for (const rel of all) {
+    const inner = prefix ? (rel.startsWith(`${prefix}/`) ? rel.slice(prefix.length + 1) : null) : rel;
+    if (inner === null || !kept(inner)) continue;
+    const content = readFileSync(join(source, ...rel.split('/')));
+    spend(budget, content.length, rel);
+    writeKept(outDir, inner, content);
+  }
+}
+
+/** Unix mode bits of a zip entry made on a Unix system (0 otherwise). */
+function unixMode(entry: yauzl.Entry): number {
+  return (entry.externalFileAttributes >>> 16) & 0xffff;
+}
+
+/** Extracts the exercise files of a zip, streaming, with the bomb and traversal checks. */
+async function intakeZip(source: string, outDir: string): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(source, { autoClose: false, lazyEntries: true, validateEntrySizes: true, strictFileNames: false, decodeStrings: true });
+  } catch (error) {
+    throw new IntakeError(`not a readable zip archive (${(error as Error).message})`);
+  }
+  try {
+    if (zip.entryCount > INTAKE_LIMITS.maxEntries) throw new IntakeError(`the archive has ${zip.entryCount} entries (limit ${INTAKE_LIMITS.maxEntries}): refusing a possible zip bomb`);
+    const entries: yauzl.Entry[] = [];
+    let declared = 0;
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const problem = unsafePath(entry.fileName);
+        if (problem) return reject(new IntakeError(problem));
+        if ((unixMode(entry) & 0o170000) === 0o120000) return reject(new IntakeError(`'${entry.fileName}' is a symbolic link; submissions may not contain links`));
+        declared += entry.uncompressedSize;
+        if (declared > INTAKE_LIMITS.maxArchiveBytes) return reject(new IntakeError(`the archive inflates to more than ${INTAKE_LIMITS.maxArchiveBytes / 1024 / 1024} MB: refusing a possible zip bomb`));
+        if (!entry.fileName.endsWith('/')) entries.push(entry);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', (error: Error) => reject(new IntakeError(`the archive is damaged (${error.message})`)));
+      zip.readEntry();
+    });
+    const prefix = exercisesRoot(entries.map((e) => e.fileName));
+    if (prefix === null) return;
+    const budget: Budget = { files: 0, bytes: 0 };
+    for (const entry of entries) {
+      const inner = prefix ? (entry.fileName.startsWith(`${prefix}/`) ? entry.fileName.slice(prefix.length + 1) : null) : entry.fileName;
+      if (inner === null || !kept(inner)) continue;
+      if (entry.uncompressedSize > INTAKE_LIMITS.maxFileBytes) throw new IntakeError(`'${entry.fileName}' is larger than ${INTAKE_LIMITS.maxFileBytes / 1024 / 1024} MB`);
+      const content = await readEntry(zip, entry);
+      spend(budget, content.length, entry.fileName);
+      writeKept(outDir, posix.normalize(inner), content);
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+/** Reads one entry, never more bytes than the per-file limit, whatever the entry declared. */
+async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+  const stream = await zip.openReadStreamPromise(entry);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > INTAKE_LIMITS.maxFileBytes) {
+        stream.destroy();
+        throw new IntakeError(`'${entry.fileName}' inflates beyond ${INTAKE_LIMITS.maxFileBytes / 1024 / 1024} MB: refusing a possible zip bomb`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof IntakeError) throw error;
+    // yauzl checks every entry against the size it declared (validateEntrySizes).
+    throw new IntakeError(`'${entry.fileName}' does not match its declared size (${(error as Error).message}): refusing a possible zip bomb`);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Exports the committed tree of a git repository (its HEAD), rejecting symbolic links. */
+function intakeGit(source: string, outDir: string): void {
+  const git = (...args: string[]): string => execFileSync('git', ['-C', source, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  let listing: string;
+  try {
+    listing = git('ls-tree', '-r', '-z', '--full-tree', 'HEAD');
+  } catch (error) {
+    throw new IntakeError(`not a readable git repository with a commit (${((error as { stderr?: string }).stderr ?? String(error)).trim().split('\n')[0]})`);
+  }
+  const files: { mode: string; sha: string; path: string }[] = [];
+  for (const record of listing.split('\0').filter(Boolean)) {
+    const [meta, path] = record.split('\t') as [string, string];
+    const [mode, , sha] = meta.split(' ') as [string, string, string];
+    if (mode === '120000') throw new IntakeError(`'${path}' is a symbolic link; submissions may not contain links`);
+    if (mode === '160000') continue; // submodules are not part of a submission
+    const problem = unsafePath(path);
+    if (problem) throw new IntakeError(problem);
+    files.push({ mode, sha, path });
+  }
+  if (files.length > INTAKE_LIMITS.maxEntries) throw new IntakeError(`more than ${INTAKE_LIMITS.maxEntries} files`);
+  const prefix = exercisesRoot(files.map((f) => f.path));
+  if (prefix === null) return;
+  const budget: Budget = { files: 0, bytes: 0 };
+  for (const f of files) {
+    const inner = prefix ? (f.path.startsWith(`${prefix}/`) ? f.path.slice(prefix.length + 1) : null) : f.path;
+    if (inner === null || !kept(inner)) continue;
+    const size = Number(git('cat-file', '-s', f.sha).trim());
+    if (size > INTAKE_LIMITS.maxFileBytes) throw new IntakeError(`'${f.path}' is larger than ${INTAKE_LIMITS.maxFileBytes / 1024 / 1024} MB`);
+    const content = execFileSync('git', ['-C', source, 'cat-file', 'blob', f.sha], { maxBuffer: INTAKE_LIMITS.maxFileBytes + 1 });
+    spend(budget, content.length, f.path);
+    writeKept(outDir, inner, content);
+  }
+}
+
+export interface IntakeResult {
+  /** The clean folder, laid out like `exercises/` (possibly empty). */
+  dir: string;
+  /** Number of exercise files kept. */
+  files: number;
+  /** sha256 over every kept file's path and bytes: the submission's content identity. */
+  hash: string;
+}
+
+/** sha256 over the sorted relative paths and bytes of a folder's files. */
+export function hashFolder(dir: string): { files: number; hash: string } {
+  const hash = createHash('sha256');
+  const paths: string[] = [];
+  const walk = (d: string, rel: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (lstatSync(path).isDirectory()) walk(path, r);
+      else paths.push(r);
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  for (const p of paths) {
+    const content = readFileSync(join(dir, ...p.split('/')));
+    hash.update(`${p}\0${content.length}\0`).update(content);
+  }
+  return { files: paths.length, hash: hash.digest('hex') };
+}
+
+/** Takes one submission in: extracts its exercise files into `outDir` (emptied first). */
+export async function intake(source: SubmissionSource, outDir: string): Promise<IntakeResult> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  try {
+    if (source.kind === 'zip') await intakeZip(source.path, outDir);
+    else if (source.kind === 'git') intakeGit(source.path, outDir);
+    else intakeFolder(source.path, outDir);
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    if (error instanceof IntakeError) throw error;
+    throw new IntakeError(`could not read the submission (${(error as Error).message})`);
+  }
+  return { dir: outDir, ...hashFolder(outDir) };
+}
