@@ -71,7 +71,9 @@ export function sgd(w: Tensor, dw: Tensor, config: Partial<OptimConfig> = {}): U
   const c: OptimConfig = { ...OPTIMIZER_DEFAULTS.sgd, ...config };
   check('sgd', w, dw, c);
   const lr = c.learningRate;
-  return { w: { shape: [...w.shape], data: w.data.map((x, i) => x - lr * dw.data[i]!) }, config: c };
+  const next = new Float64Array(w.data.length);
+  for (let i = 0; i < next.length; i++) next[i] = w.data[i]! - lr * dw.data[i]!;
+  return { w: { shape: [...w.shape], data: next }, config: c };
 }
 
 /**

@@ -1,0 +1,109 @@
+/**
+ * The HTML reports, opened in headless Chromium (Debian's `chromium`, driven by playwright-core):
+ * they must load without a console error, draw every chart with real marks, and decode every
+ * weight image. Chromium is a test dependency of the kit: when it is missing this suite fails and
+ * says how to install it, rather than skipping.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REFERENCE } from './building-blocks.ts';
+import { main, type Io } from './cli.ts';
+import { initReport } from './experiment.ts';
+import { runInitExperiment } from './init-experiment.ts';
+import { writePage } from './report/page.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const dir = mkdtempSync(join(tmpdir(), 'gradlab-report-'));
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
+  // NOTE: the machine has no network: without these flags Chromium keeps retrying its background
+  // services and floods the log with refused connections.
+  browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Rendered {
+  errors: string[];
+  charts: { kind: string; width: number; height: number; marks: number }[];
+  images: { total: number; decoded: number };
+  text: string;
+}
+
+/** Opens a report and measures what the browser actually drew. */
+async function render(path: string): Promise<Rendered> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
+  const result = await page.evaluate(() => {
+    const charts = [...document.querySelectorAll('svg.chart')].map((svg) => {
+      const box = svg.getBoundingClientRect();
+      // Marks: drawn paths (lines), circles (dots, scatter), rects with a fill (bars, colour bar).
+      const marks = [...svg.querySelectorAll('path, circle, rect')].filter((el) => {
+        const b = (el as SVGGraphicsElement).getBBox();
+        return b.width > 0 || b.height > 0;
+      }).length;
+      return { kind: svg.getAttribute('data-chart') ?? '', width: box.width, height: box.height, marks };
+    });
+    const imgs = [...document.querySelectorAll('img')] as HTMLImageElement[];
+    return {
+      charts,
+      images: { total: imgs.length, decoded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length },
+      text: document.body.innerText,
+    };
+  });
+  await page.close();
+  return { errors, ...result };
+}
+
+describe('reports in Chromium', { timeout: 60_000 }, () => {
+  test('training report › loss, accuracy, learning rate and search charts, weight images and the summary render without errors', async () => {
+    const out = join(dir, 'train');
+    const io: Io = { out: () => {}, err: () => {}, progress: null };
+    const code = await main(['--limit', '300', '--hidden', '16', '--epochs', '2', '--search', '2', '--search-size', '200', '--augment', '0', '--threads', '1', '--out', out], io);
+    expect(code).toBe(0);
+    const r = await render(join(out, 'report.html'));
+    expect(r.errors).toEqual([]);
+    expect(r.charts.map((c) => c.kind)).toEqual(['line', 'line', 'line', 'scatter']);
+    for (const c of r.charts) {
+      expect(c.width).toBeGreaterThan(300);
+      expect(c.height).toBeGreaterThan(150);
+      expect(c.marks).toBeGreaterThanOrEqual(2);
+    }
+    expect(r.images).toEqual({ total: 16, decoded: 16 });
+    expect(r.text).toContain('test accuracy');
+    expect(r.text).toContain('Confusion matrix');
+  });
+
+  test('init experiment report › std and mean charts and 50 histograms render without errors', async () => {
+    const path = join(dir, 'init', 'report.html');
+    writePage(path, initReport(runInitExperiment(REFERENCE, { units: 60, samples: 100 }), 'test run'));
+    const r = await render(path);
+    expect(r.errors).toEqual([]);
+    expect(r.charts.filter((c) => c.kind === 'line')).toHaveLength(2);
+    const histograms = r.charts.filter((c) => c.kind === 'histogram');
+    expect(histograms).toHaveLength(50);
+    expect(histograms.every((h) => h.marks > 0)).toBe(true);
+    expect(r.text).toContain('tanh saturates');
+  });
+});
