@@ -45,6 +45,28 @@ interface Rendered {
   text: string;
 }
 
+/**
+ * Runs in the page (a string, because it is browser code: the kit type-checks for Node, without
+ * the DOM's types). Counts, per chart, the marks with a non-empty bounding box: drawn paths,
+ * circles, and filled rects; and which images decoded.
+ */
+const MEASURE = `(() => {
+  const charts = [...document.querySelectorAll('svg.chart')].map((svg) => {
+    const box = svg.getBoundingClientRect();
+    const marks = [...svg.querySelectorAll('path, circle, rect')].filter((el) => {
+      const b = el.getBBox();
+      return b.width > 0 || b.height > 0;
+    }).length;
+    return { kind: svg.getAttribute('data-chart') || '', width: box.width, height: box.height, marks };
+  });
+  const imgs = [...document.querySelectorAll('img')];
+  return {
+    charts,
+    images: { total: imgs.length, decoded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length },
+    text: document.body.innerText,
+  };
+})()`;
+
 /** Opens a report and measures what the browser actually drew. */
 async function render(path: string): Promise<Rendered> {
   const page = await browser.newPage();
@@ -55,23 +77,7 @@ async function render(path: string): Promise<Rendered> {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
   await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
-  const result = await page.evaluate(() => {
-    const charts = [...document.querySelectorAll('svg.chart')].map((svg) => {
-      const box = svg.getBoundingClientRect();
-      // Marks: drawn paths (lines), circles (dots, scatter), rects with a fill (bars, colour bar).
-      const marks = [...svg.querySelectorAll('path, circle, rect')].filter((el) => {
-        const b = (el as SVGGraphicsElement).getBBox();
-        return b.width > 0 || b.height > 0;
-      }).length;
-      return { kind: svg.getAttribute('data-chart') ?? '', width: box.width, height: box.height, marks };
-    });
-    const imgs = [...document.querySelectorAll('img')] as HTMLImageElement[];
-    return {
-      charts,
-      images: { total: imgs.length, decoded: imgs.filter((i) => i.complete && i.naturalWidth > 0).length },
-      text: document.body.innerText,
-    };
-  });
+  const result = (await page.evaluate(MEASURE)) as Omit<Rendered, 'errors'>;
   await page.close();
   return { errors, ...result };
 }
