@@ -38,11 +38,18 @@ export interface Io {
   progress: NodeJS.WriteStream | null;
 }
 
-export const processIo = (): Io => ({
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  progress: process.stderr.isTTY ? process.stderr : null,
-});
+export function processIo(): Io {
+  // `npm run train | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    progress: process.stderr.isTTY ? process.stderr : null,
+  };
+}
 
 export type ModelSpec = { kind: 'fc'; options: FullyConnectedNetOptions } | { kind: 'conv'; options: ConvNetOptions };
 

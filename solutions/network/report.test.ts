@@ -12,7 +12,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REFERENCE } from './building-blocks.ts';
 import { main, type Io } from './cli.ts';
-import { initReport } from './experiment.ts';
+import { initReport } from './experiment-cli.ts';
 import { runInitExperiment } from './init-experiment.ts';
 import { writePage } from './report/page.ts';
 
