@@ -105,11 +105,17 @@ function noteSummary(note: FailureNote, hidden: boolean): string {
     case 'load':
       return hidden ? `the module with ${note.fn} could not be loaded` : note.message;
     case 'output':
-      return hidden ? `${note.fn} returned a value the grader cannot use (not plain data, too large, or unreadable)` : note.message;
+      // The grader's own words about the size of prints or results are safe; the submission's
+      // exception text (a getter that threw) is not.
+      return !hidden || /^\S+ (printed more than|returned a Promise|returned \d+ MB)/.test(note.message)
+        ? note.message
+        : `${note.fn} returned a value the grader cannot use (not plain data, too large, or unreadable)`;
     case 'stale':
       return `${note.fn} was given a value from an earlier run of your code that was stopped`;
     case 'threw':
-      return `${note.fn} threw ${note.errorName ? `a ${note.errorName}` : 'an exception'}`;
+      // What the submission threw is its own text, written while it held the test's inputs.
+      if (!hidden) return note.message;
+      return note.errorName && note.errorName !== 'SubmissionError' ? `${note.fn} threw a ${note.errorName}` : `${note.fn} threw a value that is not an Error`;
     case 'crash':
       return hidden ? 'the grader could not run this test' : note.message;
   }
@@ -167,7 +173,7 @@ export function classifyFailure(errors: readonly TestError[], meta: GradlabMeta 
     const note = notes.find((n) => n.kind === 'not-implemented') ?? { kind: 'not-implemented' as const, fn, message: '' };
     return withDetail({ category: 'not-implemented', summary: noteSummary(note, hidden) });
   }
-  const threw = error ? notes.find((n) => n.kind === 'threw' && n.message === `${error.name}: ${error.message}`) : undefined;
+  const threw = error ? notes.find((n) => n.kind === 'threw' && n.errorName === error.name && n.errorMessage === error.message) : undefined;
   if (threw) return withDetail({ category: 'threw', summary: noteSummary(threw, hidden) });
   const verdict = meta?.verdicts[0];
   if (verdict) return withDetail({ category: verdict.kind, summary: verdictSummary(verdict, hidden) });

@@ -15,7 +15,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { FatalKind } from './helper.ts';
 import { remoteManifest, type FileManifest, type RemoteManifest } from './manifest.ts';
 import { MARKER, type FromSandbox, type Marker, type ThrownInfo, type ToSandbox } from './protocol.ts';
-import { activeTest, MAX_RECORDED_CALLS, recordOutput, type CallRecord, type FailureKind } from './test-state.ts';
+import { activeTest, MAX_RECORDED_CALLS, recordOutput, type CallRecord, type FailureKind, type FailureNote } from './test-state.ts';
 import { trackedRngs, type TrackedRng } from './tracked-random.ts';
 import { readUntil, SandboxProcess } from './transport.ts';
 
@@ -308,6 +308,7 @@ export class Session {
         text = `${fn} ${death.detail}`;
         break;
       case 'memory':
+      case 'output':
         text = `${fn} ${death.detail}`;
         break;
       case 'exit':
@@ -544,6 +545,8 @@ function fatalKind(kind: FatalKind): FailureKind {
       return 'memory';
     case 'exit':
       return 'exit';
+    case 'output':
+      return 'output';
     default:
       return 'crash';
   }
@@ -572,13 +575,13 @@ function rebuildThrown(raw: unknown, fn: string): Error {
   return error;
 }
 
-function failureNote(error: unknown, fn: string): { kind: FailureKind; fn: string; message: string; errorName?: string } {
-  if (error instanceof SubmissionError) return { kind: error.kind, fn, message: error.message };
+function failureNote(error: unknown, fn: string): FailureNote {
+  if (error instanceof SubmissionError) return { kind: error.kind, fn, message: error.message, errorName: error.name, errorMessage: error.message };
   if (error instanceof Error) {
     const kind = (error as { gradlabKind?: FailureKind }).gradlabKind ?? (error.name === 'NotImplementedError' ? 'not-implemented' : 'threw');
-    return { kind, fn, message: `${error.name}: ${error.message}`, errorName: error.name };
+    return { kind, fn, message: `${fn} threw ${error.name}: ${error.message}`, errorName: error.name, errorMessage: error.message };
   }
-  return { kind: 'threw', fn, message: String(error) };
+  return { kind: 'threw', fn, message: `${fn} threw ${String(error)}` };
 }
 
 /** Copies arguments at call time: later mutations by the test must not change what was recorded. */

@@ -19,6 +19,8 @@ export const CLOCK = {
   usedMs: 3,
   /** Bytes the process printed so far (saturating). */
   outputBytes: 4,
+  /** `outputBytes` when the running call started: a call may print only so much. */
+  outputAtStart: 5,
   length: 8,
 } as const;
 

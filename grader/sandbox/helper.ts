@@ -36,9 +36,11 @@ export interface SandboxLimits {
   cpuSeconds: number;
   /** Time to start the process and receive its ready frame. */
   startMs: number;
+  /** What one call may print (stdout and stderr), in bytes. */
+  outputBytes: number;
 }
 
-export type FatalKind = 'timeout' | 'memory' | 'exit' | 'protocol' | 'spawn';
+export type FatalKind = 'timeout' | 'memory' | 'exit' | 'output' | 'protocol' | 'spawn';
 
 export type HelperRequest =
   | { type: 'spawn'; session: number; req: string; rep: string; clock: Int32Array; base: number; limits: SandboxLimits }
@@ -83,6 +85,10 @@ function post(message: HelperMessage): void {
 
 const seconds = (ms: number): string => `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 
+function megabytes(bytes: number): string {
+  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(bytes % 1048576 === 0 ? 0 : 1)} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
 function residentMb(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -106,6 +112,13 @@ function tick(): void {
     const used = Atomics.load(s.clock, CLOCK.usedMs) + (now - s.base - Atomics.load(s.clock, CLOCK.startedAt));
     if (used > limit) {
       kill(s, 'timeout', `timed out after ${seconds(limit)}`);
+      continue;
+    }
+    const printed = Atomics.load(s.clock, CLOCK.outputBytes) - Atomics.load(s.clock, CLOCK.outputAtStart);
+    // The runner counts prints and fails the call past the limit; this is the backstop for prints
+    // that bypass process.stdout (fs.writeSync(1, …)) or never end.
+    if (printed > 4 * s.limits.outputBytes) {
+      kill(s, 'output', `printed more than ${megabytes(4 * s.limits.outputBytes)} during one call`);
       continue;
     }
     const rss = s.child.pid ? residentMb(s.child.pid) : null;

@@ -29,6 +29,8 @@ export interface GradeLimits {
   startMs: number;
   strikes: number;
   timeoutBudgetMs: number;
+  /** What one call may print, in bytes. */
+  outputBytes: number;
 }
 
 export const DEFAULT_LIMITS: GradeLimits = {
@@ -41,6 +43,7 @@ export const DEFAULT_LIMITS: GradeLimits = {
   startMs: 10_000,
   strikes: 2,
   timeoutBudgetMs: 8000,
+  outputBytes: 1024 * 1024,
 };
 
 const MAX_FILE_BYTES = 512 * 1024;
@@ -283,7 +286,7 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
     for (const name of ['helper', 'clock']) transpileKitFile(join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
     write(join(sandboxDir, 'package.json'), '{ "type": "module" }\n');
     write(join(trustedDir, 'package.json'), '{ "type": "module" }\n');
-    write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles })}\n`);
+    write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles, outputBytes: limits.outputBytes })}\n`);
 
     const sandboxLimits: SandboxLimits = {
       node: process.execPath,
@@ -294,6 +297,7 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
       addressSpaceMb: limits.addressSpaceMb,
       cpuSeconds: limits.cpuSeconds,
       startMs: limits.startMs,
+      outputBytes: limits.outputBytes,
     };
     const manifest: RemoteManifest = {
       root,

@@ -85,26 +85,36 @@ export interface CallBody {
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_HEADER_BYTES = 64 * 1024;
 
+// Captured when this module loads, before any submission code runs in the sandbox: a submission
+// that patches JSON, TextEncoder or typed arrays cannot change how frames are written.
+const ReflectApply = Reflect.apply;
+const stringify = JSON.stringify;
 const textEncoder = new TextEncoder();
+const encodeText = TextEncoder.prototype.encode;
+const setUint32 = DataView.prototype.setUint32;
+const getUint32 = DataView.prototype.getUint32;
+const typedArraySet = Object.getPrototypeOf(Uint8Array.prototype).set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void;
+const byteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength')!.get!;
 
 /** Encodes one frame. */
 export function encodeFrame(header: object, body?: Uint8Array): Uint8Array {
-  const head = textEncoder.encode(JSON.stringify(header));
-  const bodyLength = body ? body.byteLength : 0;
-  const frame = new Uint8Array(8 + head.byteLength + bodyLength);
+  const head = ReflectApply(encodeText, textEncoder, [stringify(header)]) as Uint8Array;
+  const headLength = ReflectApply(byteLength, head, []) as number;
+  const bodyLength = body ? (ReflectApply(byteLength, body, []) as number) : 0;
+  const frame = new Uint8Array(8 + headLength + bodyLength);
   const view = new DataView(frame.buffer);
-  view.setUint32(0, head.byteLength, true);
-  view.setUint32(4, bodyLength, true);
-  frame.set(head, 8);
-  if (body) frame.set(body, 8 + head.byteLength);
+  ReflectApply(setUint32, view, [0, headLength, true]);
+  ReflectApply(setUint32, view, [4, bodyLength, true]);
+  ReflectApply(typedArraySet, frame, [head, 8]);
+  if (body) ReflectApply(typedArraySet, frame, [body, 8 + headLength]);
   return frame;
 }
 
 /** Lengths announced by a frame prefix, or an error message when they exceed the limits. */
 export function frameLengths(prefix: Uint8Array): { header: number; body: number } | string {
   const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
-  const header = view.getUint32(0, true);
-  const body = view.getUint32(4, true);
+  const header = ReflectApply(getUint32, view, [0, true]) as number;
+  const body = ReflectApply(getUint32, view, [4, true]) as number;
   if (header === 0 || header > MAX_HEADER_BYTES) return `a frame header of ${header} bytes`;
   if (body > MAX_BODY_BYTES) return `a result of ${(body / 1048576).toFixed(0)} MB (the limit is ${MAX_BODY_BYTES / 1048576} MB)`;
   return { header, body };

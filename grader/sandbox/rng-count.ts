@@ -20,6 +20,8 @@ export interface CountableRng {
   permutation(n: number): number[];
 }
 
+const isInteger = Number.isInteger;
+
 /** The methods a countable generator has; an object with any other function is not one. */
 export const RNG_METHODS = ['uniform', 'randn', 'randint', 'shuffle', 'permutation'] as const;
 
@@ -28,7 +30,7 @@ export const RNG_METHODS = ['uniform', 'randn', 'randint', 'shuffle', 'permutati
  * interface of `lib/random.ts`'s `Rng`; `inner` stays unreachable from it.
  */
 export function countingRng(inner: CountableRng, counter: { drawn: number }): CountableRng {
-  const positions = (n: number): number => (Number.isInteger(n) && n > 1 ? n - 1 : 0);
+  const positions = (n: number): number => (isInteger(n) && n > 1 ? n - 1 : 0);
   return {
     seed: inner.seed,
     uniform: () => {

@@ -48,6 +48,49 @@ const isAnyArrayBuffer = types.isAnyArrayBuffer;
 const isTypedArray = types.isTypedArray;
 const ErrorPrototype = Error.prototype;
 const MapCtor = Map;
+const SetCtor = Set;
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapHas = Map.prototype.has;
+const mapDelete = Map.prototype.delete;
+const setAdd = Set.prototype.add;
+const setHas = Set.prototype.has;
+const textDecoder = new TextDecoder();
+const decodeText = TextDecoder.prototype.decode;
+const AtomicsWait = Atomics.wait;
+
+/** A Map whose methods a submission cannot replace (Map.prototype may be patched). */
+class SafeMap<K, V> {
+  readonly #map = new MapCtor<K, V>();
+  get(key: K): V | undefined {
+    return ReflectApply(mapGet, this.#map, [key]) as V | undefined;
+  }
+  set(key: K, value: V): void {
+    ReflectApply(mapSet, this.#map, [key, value]);
+  }
+  has(key: K): boolean {
+    return ReflectApply(mapHas, this.#map, [key]) as boolean;
+  }
+  delete(key: K): void {
+    ReflectApply(mapDelete, this.#map, [key]);
+  }
+}
+
+class SafeSet<T> {
+  readonly #set = new SetCtor<T>();
+  add(value: T): void {
+    ReflectApply(setAdd, this.#set, [value]);
+  }
+  has(value: T): boolean {
+    return ReflectApply(setHas, this.#set, [value]) as boolean;
+  }
+}
+
+/** Appends without Array.prototype (a submission may have put setters or a patched push there). */
+function append<T>(array: T[], value: T): void {
+  ObjectDefineProperty(array, array.length, { value, writable: true, enumerable: true, configurable: true });
+}
+
 const BUILTIN_ERRORS: readonly [string, object][] = [
   ['RangeError', RangeError.prototype],
   ['TypeError', TypeError.prototype],
@@ -71,7 +114,8 @@ const REQUEST_FD = 0;
 const REPLY_FD = 3;
 
 /** Built-ins a submission may import: none of them reaches the network, processes or workers. */
-const ALLOWED_BUILTINS = new Set([
+const ALLOWED_BUILTINS = new SafeSet<string>();
+for (const name of [
   'assert',
   'assert/strict',
   'buffer',
@@ -86,14 +130,18 @@ const ALLOWED_BUILTINS = new Set([
   'url',
   'util',
   'os',
-]);
+]) ALLOWED_BUILTINS.add(name);
 
 interface SandboxManifest {
   /** Every module file in the sandbox, by sandbox path (`exercises/03-batchnorm/batchnorm.js`). */
   files: Record<string, { ts: string; error?: string }>;
+  /** What one call may print, in bytes. */
+  outputBytes: number;
 }
 
 const manifest = JSONParse(readFileSync(join(SANDBOX, 'sandbox.json'), 'utf8')) as SandboxManifest;
+// A null prototype: no key a submission adds to Object.prototype can look like a module.
+manifest.files = Object.assign(Object.create(null) as SandboxManifest['files'], manifest.files);
 const requireHere = createRequire(join(SANDBOX, 'runner.js'));
 
 // ---------------------------------------------------------------------------------------------
@@ -110,7 +158,7 @@ function readFully(length: number): Uint8Array | null {
       n = readSync(REQUEST_FD, buf, off, length - off, null);
     } catch (error) {
       if ((error as { code?: string }).code === 'EAGAIN') {
-        Atomics.wait(sleeper, 0, 0, 1);
+        ReflectApply(AtomicsWait, Atomics, [sleeper, 0, 0, 1]);
         continue;
       }
       return null;
@@ -134,7 +182,7 @@ function readFrame(): Frame | null {
   const head = readFully(lengths.header);
   const body = lengths.body > 0 ? readFully(lengths.body) : new Uint8Array(0);
   if (!head || !body) return null;
-  return { header: JSONParse(new TextDecoder().decode(head)) as ToSandbox, body };
+  return { header: JSONParse(ReflectApply(decodeText, textDecoder, [head]) as string) as ToSandbox, body };
 }
 
 function send(header: FromSandbox, body?: Uint8Array): void {
@@ -145,7 +193,7 @@ function send(header: FromSandbox, body?: Uint8Array): void {
       off += writeSync(REPLY_FD, frame, off, frame.byteLength - off);
     } catch (error) {
       if ((error as { code?: string }).code === 'EAGAIN') {
-        Atomics.wait(sleeper, 0, 0, 1);
+        ReflectApply(AtomicsWait, Atomics, [sleeper, 0, 0, 1]);
         continue;
       }
       realExit(70);
@@ -191,7 +239,7 @@ function describeValue(value: unknown): string {
 function builtinOf(error: object): string {
   let proto: object | null = ObjectGetPrototypeOf(error) as object | null;
   for (let depth = 0; proto !== null && depth < 50; depth++) {
-    for (const [name, p] of BUILTIN_ERRORS) if (proto === p) return name;
+    for (let i = 0; i < BUILTIN_ERRORS.length; i++) if (proto === BUILTIN_ERRORS[i]![1]) return BUILTIN_ERRORS[i]![0];
     proto = ObjectGetPrototypeOf(proto) as object | null;
   }
   return 'Error';
@@ -215,7 +263,7 @@ function thrownInfo(thrown: unknown): ThrownInfo {
         builtin: builtinOf(thrown),
         name: typeof name === 'string' ? clip(name, 100) : builtinOf(thrown),
         message: safeString(readProperty(thrown, 'message')),
-        frames: mapStack(readProperty(thrown, 'stack')),
+        frames: safeFrames(readProperty(thrown, 'stack')),
       };
       if (typeof code === 'string') info.code = clip(code, 100);
       return info;
@@ -226,9 +274,17 @@ function thrownInfo(thrown: unknown): ThrownInfo {
   }
 }
 
+function safeFrames(stack: unknown): string[] {
+  try {
+    return mapStack(stack);
+  } catch {
+    return [];
+  }
+}
+
 // Stack frames point at the transpiled JavaScript; the source maps written next to each file turn
 // them back into lines of the student's .ts.
-const sourceMaps = new MapCtor<string, SourceMap | null>();
+const sourceMaps = new SafeMap<string, SourceMap | null>();
 
 function sourceMapFor(tsPath: string): SourceMap | null {
   if (sourceMaps.has(tsPath)) return sourceMaps.get(tsPath)!;
@@ -279,8 +335,9 @@ class LinkError extends Error {
   }
 }
 
-const modules = new MapCtor<string, vm.Module>();
-const moduleFailures = new MapCtor<string, LinkError>();
+const modules = new SafeMap<string, vm.Module>();
+const modulePaths = new SafeMap<vm.Module, string>();
+const moduleFailures = new SafeMap<string, LinkError>();
 
 function displayPath(path: string): string {
   return manifest.files[path]?.ts ?? path;
@@ -298,7 +355,9 @@ function resolveSpecifier(specifier: string, fromPath: string): string {
       );
     }
     const base = joined.replace(/\.(ts|mts|js|mjs)$/, '');
-    for (const candidate of [`${base}.js`, `${base}/index.js`]) {
+    const candidates = [`${base}.js`, `${base}/index.js`];
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!;
       const entry = manifest.files[candidate];
       if (!entry) continue;
       if (entry.error) throw new LinkError('compile', `${from} imports ${entry.ts}, which does not compile: ${entry.error}`);
@@ -323,7 +382,7 @@ async function builtinModule(key: string): Promise<vm.Module> {
   >;
   const names = ObjectKeys(ns);
   const module = new vm.SyntheticModule(names, function (this: vm.SyntheticModule) {
-    for (const name of names) this.setExport(name, ns[name]);
+    for (let i = 0; i < names.length; i++) this.setExport(names[i]!, ns[names[i]!]);
   }, { identifier: key });
   return module;
 }
@@ -341,7 +400,8 @@ function sourceModule(path: string): vm.SourceTextModule {
       },
       importModuleDynamically: (async (specifier: string) => {
         const target = resolveSpecifier(specifier, path);
-        return await loadModule(target);
+        await loadModule(target);
+        return modules.get(target)!;
       }) as unknown as vm.SourceTextModuleOptions['importModuleDynamically'],
     });
   } catch (error) {
@@ -349,41 +409,76 @@ function sourceModule(path: string): vm.SourceTextModule {
   }
 }
 
-async function moduleFor(key: string): Promise<vm.Module> {
-  const known = modules.get(key);
-  if (known) return known;
+/**
+ * Creates (once) the module record of `key`. Returns nothing on purpose: an async function that
+ * resolves to an object looks up its `then`, and a submission may have put a getter there.
+ */
+async function prepareModule(key: string): Promise<void> {
+  if (modules.has(key)) return;
   const module = key.startsWith('node:') || key === 'seedrandom' ? await builtinModule(key) : sourceModule(key);
   modules.set(key, module);
-  return module;
+  modulePaths.set(module, key);
+}
+
+/** Links a module and everything it imports, without running any of it. */
+async function linkModule(path: string): Promise<void> {
+  const failure = moduleFailures.get(path);
+  if (failure) throw failure;
+  await prepareModule(path);
+  const module = modules.get(path)!;
+  if (module.status !== 'unlinked') return;
+  await module.link(async (specifier, referencing) => {
+    const key = resolveSpecifier(specifier, pathOf(referencing));
+    await prepareModule(key);
+    return modules.get(key)!;
+  });
 }
 
 /** Links and evaluates a module (and everything it imports); throws LinkError or what it threw. */
-async function loadModule(path: string): Promise<vm.Module> {
-  const failure = moduleFailures.get(path);
-  if (failure) throw failure;
-  const module = await moduleFor(path);
-  if (module.status === 'unlinked') {
-    await module.link(async (specifier, referencing) => {
-      const fromPath = pathOf(referencing);
-      return await moduleFor(resolveSpecifier(specifier, fromPath));
-    });
-  }
+async function loadModule(path: string): Promise<void> {
+  await linkModule(path);
+  const module = modules.get(path)!;
   if (module.status === 'linked') await module.evaluate();
   if (module.status === 'errored') throw module.error;
-  return module;
+}
+
+let linkedAhead = false;
+
+/**
+ * Before the first submission code runs: loads lib/random.js (for replicated generators) and links
+ * every module of the sandbox that will be asked for, while the globals are still pristine —
+ * linking after a submission polluted Object.prototype (a `then` getter) would fail.
+ */
+async function linkAhead(): Promise<void> {
+  if (linkedAhead) return;
+  linkedAhead = true;
+  try {
+    await loadModule('lib/random.js');
+    randomModule = modules.get('lib/random.js')!.namespace as unknown as { createRng: (seed: string) => CountableRng };
+  } catch {
+    randomModule = null;
+  }
+  const paths = ObjectKeys(manifest.files);
+  for (let i = 0; i < paths.length; i++) {
+    if (!paths[i]!.startsWith('exercises/')) continue;
+    try {
+      await linkModule(paths[i]!);
+    } catch {
+      /* reported when the module is asked for */
+    }
+  }
 }
 
 function pathOf(module: vm.Module): string {
-  for (const [key, m] of modules) if (m === module) return key;
-  return module.identifier;
+  return modulePaths.get(module) ?? module.identifier;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Values across the boundary
 // ---------------------------------------------------------------------------------------------
 let nextHandle = 1;
-const handles = new MapCtor<number, unknown>();
-const handleIds = new MapCtor<unknown, number>();
+const handles = new SafeMap<number, unknown>();
+const handleIds = new SafeMap<unknown, number>();
 
 function handleFor(value: unknown): number {
   let id = handleIds.get(value);
@@ -405,9 +500,9 @@ const LIMITS = { nodes: 4_000_000, depth: 200, arrayLength: 50_000_000 };
  * a copy of its own enumerable properties, so the trusted side can still read its fields).
  * `known` maps objects that arrived as markers back to those markers.
  */
-function encodeValue(value: unknown, known: Map<unknown, unknown>): unknown {
+function encodeValue(value: unknown, known: SafeMap<unknown, unknown>): unknown {
   let nodes = 0;
-  const memo = new MapCtor<unknown, unknown>();
+  const memo = new SafeMap<unknown, unknown>();
   const walk = (v: unknown, depth: number): unknown => {
     if (++nodes > LIMITS.nodes) throw new OutputError(`more than ${LIMITS.nodes} values`);
     if (depth > LIMITS.depth) throw new OutputError(`nested more than ${LIMITS.depth} levels deep`);
@@ -445,11 +540,13 @@ function encodeValue(value: unknown, known: Map<unknown, unknown>): unknown {
       if (length > LIMITS.arrayLength) throw new OutputError(`an array of ${length} elements`);
       const out: unknown[] = [];
       memo.set(v, out);
-      for (let i = 0; i < length; i++) out.push(walk(source[i], depth + 1));
+      for (let i = 0; i < length; i++) append(out, walk(source[i], depth + 1));
       return out;
     }
     const copyOwn = (target: Record<string, unknown>): Record<string, unknown> => {
-      for (const key of ObjectKeys(v as object)) {
+      const keys = ObjectKeys(v as object);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
         ObjectDefineProperty(target, key, { value: walk((v as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true });
       }
       return target;
@@ -481,12 +578,12 @@ function describeInstance(value: object): string {
 interface CallContext {
   id: number;
   /** Markers replaced by live values, and the markers to send back for them. */
-  known: Map<unknown, unknown>;
+  known: SafeMap<unknown, unknown>;
   rngs: { drawn: number }[];
 }
 
 let randomModule: { createRng: (seed: string) => CountableRng } | null = null;
-const replicas = new MapCtor<string, { rng: CountableRng; position: number }>();
+const replicas = new SafeMap<string, { rng: CountableRng; position: number }>();
 
 function replicaRng(seed: string, drawn: number, context: CallContext): CountableRng {
   if (!randomModule) throw new LinkError('load', 'lib/random.ts could not be loaded');
@@ -498,7 +595,7 @@ function replicaRng(seed: string, drawn: number, context: CallContext): Countabl
   advanceRng(replica.rng, drawn - replica.position);
   replica.position = drawn;
   const counter = { drawn: 0 };
-  context.rngs.push(counter);
+  append(context.rngs, counter);
   const own = replica;
   const tracker = {
     get drawn() {
@@ -514,7 +611,7 @@ function replicaRng(seed: string, drawn: number, context: CallContext): Countabl
 
 /** Replaces markers in a decoded argument tree with live values, in place. */
 function decodeArgs(root: unknown, context: CallContext): unknown {
-  const seen = new Set<unknown>();
+  const seen = new SafeSet<unknown>();
   const resolve = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
     const marker = (v as Record<string, unknown>)[MARKER] as Marker | undefined;
@@ -538,7 +635,8 @@ function decodeArgs(root: unknown, context: CallContext): unknown {
     if (ArrayIsArray(v)) {
       for (let i = 0; i < v.length; i++) v[i] = resolve(v[i]);
     } else if (!ArrayBufferIsView(v) && !isAnyArrayBuffer(v)) {
-      for (const key of ObjectKeys(v)) (v as Record<string, unknown>)[key] = resolve((v as Record<string, unknown>)[key]);
+      const keys = ObjectKeys(v);
+      for (let i = 0; i < keys.length; i++) (v as Record<string, unknown>)[keys[i]!] = resolve((v as Record<string, unknown>)[keys[i]!]);
     }
     return v;
   };
@@ -573,26 +671,25 @@ function callbackStub(index: number, name: string, context: CallContext): (...ar
 // ---------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------
-const namespaces = new MapCtor<string, Record<string, unknown>>();
+const namespaces = new SafeMap<string, Record<string, unknown>>();
 
 async function handleLoad(id: number, path: string): Promise<void> {
   try {
-    const module = await loadModule(path);
-    const ns = module.namespace as Record<string, unknown>;
+    await linkAhead();
+    await loadModule(path);
+    const ns = modules.get(path)!.namespace as Record<string, unknown>;
     namespaces.set(path, ns);
     const exports: Record<string, string> = {};
-    for (const name of ObjectKeys(ns)) {
+    const names = ObjectKeys(ns);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       let kind: string;
       try {
         kind = typeof ns[name];
       } catch {
         kind = 'uninitialized';
       }
-      exports[name] = kind;
-    }
-    if (!randomModule) {
-      const random = await loadModule('lib/random.js').catch(() => null);
-      if (random) randomModule = random.namespace as unknown as { createRng: (seed: string) => CountableRng };
+      ObjectDefineProperty(exports, name, { value: kind, enumerable: true, writable: true, configurable: true });
     }
     send({ t: 'loaded', id, exports });
   } catch (error) {
@@ -625,14 +722,16 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
   }
   if (frame.header.read === true) {
     try {
-      send({ t: 'return', id, rng: [], writeback: false }, serialize({ value: encodeValue(target, new MapCtor()) }));
+      send({ t: 'return', id, rng: [], writeback: false }, serialize({ value: encodeValue(target, new SafeMap()) }));
     } catch (error) {
       fail(id, 'output', `${fn} cannot be read: ${safeString(readProperty(error as object, 'message'))}`);
     }
     return;
   }
   if (typeof target !== 'function') {
-    const has = ObjectKeys(ns).includes(fn);
+    const names = ObjectKeys(ns);
+    let has = false;
+    for (let i = 0; i < names.length; i++) if (names[i] === fn) has = true;
     fail(
       id,
       'missing-export',
@@ -640,7 +739,7 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
     );
     return;
   }
-  const context: CallContext = { id, known: new MapCtor(), rngs: [] };
+  const context: CallContext = { id, known: new SafeMap(), rngs: [] };
   let args: unknown[];
   try {
     const decoded = deserialize(frame.body) as { args: unknown[] };
@@ -650,9 +749,14 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
     return;
   }
   let result: unknown;
+  printed = 0;
   try {
     result = ReflectApply(target as (...a: unknown[]) => unknown, undefined, args);
   } catch (thrown) {
+    if (printed > manifest.outputBytes) {
+      fail(id, 'output', `${fn} printed more than ${megabytes(manifest.outputBytes)} during one call (${megabytes(printed)})`);
+      return;
+    }
     const info = thrownInfo(thrown);
     if (info.code === 'ERR_ACCESS_DENIED') {
       fail(id, 'access', `access denied: ${info.message}`);
@@ -663,6 +767,10 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
       return;
     }
     send({ t: 'throw', id }, serialize(info));
+    return;
+  }
+  if (printed > manifest.outputBytes) {
+    fail(id, 'output', `${fn} printed more than ${megabytes(manifest.outputBytes)} during one call (${megabytes(printed)})`);
     return;
   }
   let body: Uint8Array;
@@ -690,7 +798,9 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
     fail(id, 'output', `${fn} returned ${(body.byteLength / 1048576).toFixed(0)} MB of data, more than the ${MAX_BODY_BYTES / 1048576} MB limit`);
     return;
   }
-  send({ t: 'return', id, rng: context.rngs.map((r) => r.drawn), writeback }, body);
+  const drawn: number[] = [];
+  for (let i = 0; i < context.rngs.length; i++) append(drawn, context.rngs[i]!.drawn);
+  send({ t: 'return', id, rng: drawn, writeback }, body);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -706,9 +816,9 @@ function dispatchSync(frame: Frame): void {
       handleCall(frame as Frame & { header: Extract<ToSandbox, { t: 'call' }> });
       return;
     case 'release':
-      for (const id of header.handles) {
-        const value = handles.get(id);
-        handles.delete(id);
+      for (let i = 0; ArrayIsArray(header.handles) && i < header.handles.length; i++) {
+        const value = handles.get(header.handles[i]!);
+        handles.delete(header.handles[i]!);
         handleIds.delete(value);
       }
       return;
@@ -731,7 +841,30 @@ function denied(what: string): () => never {
   };
 }
 
+/** Bytes printed through process.stdout / process.stderr (and so console) since the call began. */
+let printed = 0;
+const bufferByteLengthOf = Buffer.byteLength;
+
+function countPrints(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      try {
+        printed += typeof chunk === 'string' ? bufferByteLengthOf(chunk) : ArrayBufferIsView(chunk) ? (chunk as Uint8Array).byteLength : 0;
+      } catch {
+        /* uncountable: the helper's own count still applies */
+      }
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1).replace(/\.0$/, '')} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
 function harden(): void {
+  countPrints();
   const proc = process as unknown as Record<string, unknown>;
   for (const key of ['kill', '_kill', 'dlopen', 'binding', '_linkedBinding', 'getBuiltinModule', 'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups', 'chdir', '_debugProcess', '_startProfilerIdleNotifier', 'openStdin']) {
     try {

@@ -18,14 +18,14 @@ import { closeSessions, prewarm } from './client.ts';
 import { remoteManifest } from './manifest.ts';
 import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './test-state.ts';
 
-expect.extend({
-  toBeAllClose(received: unknown, expected: Tensor | number | Nested, tolerance: Partial<Tolerance> & { what?: string } = {}) {
+const matchers = {
+  toBeAllClose(this: { isNot?: boolean }, received: unknown, expected: Tensor | number | Nested, tolerance: Partial<Tolerance> & { what?: string } = {}) {
     const tol: Tolerance = { rtol: tolerance.rtol ?? DEFAULT_TOLERANCE.rtol, atol: tolerance.atol ?? DEFAULT_TOLERANCE.atol };
     const verdict = compareAllClose(received, expected, tol);
     const what = tolerance.what ?? 'result';
     const pass = verdict.kind === 'ok';
     const record = activeTest();
-    if (record && pass === this.isNot && record.verdicts.length < 8) {
+    if (record && pass === (this.isNot === true) && record.verdicts.length < 8) {
       let note: VerdictNote;
       switch (verdict.kind) {
         case 'ok':
@@ -51,9 +51,14 @@ expect.extend({
       message: () => (pass ? `${what} is close to the expected values, but the test expected it not to be` : explainAllClose(verdict, tol, what)),
     };
   },
-});
+};
+
+// Registered now and again before the file's tests, so that it replaces lib/testing/setup.ts's
+// registration whatever order vitest runs the setup files in.
+expect.extend(matchers);
 
 beforeAll(({}, suite) => {
+  expect.extend(matchers);
   // Start this suite's sandbox before its first test needs it.
   const task = suite as { filepath?: string; file?: { filepath?: string } };
   const path = task.filepath ?? task.file?.filepath ?? '';

@@ -39,10 +39,11 @@ export type FailureKind =
 export interface FailureNote {
   kind: FailureKind;
   fn: string;
-  /** Student-facing reason; for `threw`, the error's name and message. */
+  /** Student-facing reason, in full (public tests show it). */
   message: string;
-  /** For `threw`: the error's name (RangeError, NotImplementedError, …). */
+  /** The name and message of the error the test received, to recognise it among the test's errors. */
   errorName?: string;
+  errorMessage?: string;
 }
 
 /** A failed closeness check, without the numbers a hidden test must not reveal. */

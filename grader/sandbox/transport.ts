@@ -144,6 +144,7 @@ export class SandboxProcess {
   startClock(limitMs: number): void {
     Atomics.store(this.#clock, CLOCK.limitMs, limitMs);
     Atomics.store(this.#clock, CLOCK.usedMs, 0);
+    Atomics.store(this.#clock, CLOCK.outputAtStart, Atomics.load(this.#clock, CLOCK.outputBytes));
     Atomics.store(this.#clock, CLOCK.startedAt, Date.now() - this.#base);
     Atomics.store(this.#clock, CLOCK.state, 1);
   }

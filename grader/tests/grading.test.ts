@@ -1,0 +1,266 @@
+/**
+ * The grader graded: the reference solutions score 100 %, the stubs score 0 with "not implemented"
+ * everywhere, and every misbehaving submission of the corpus (corpus.ts) is graded without a crash,
+ * loses points only where it misbehaves, for the right reason, and nothing a student receives
+ * holds an expected value of a hidden case.
+ *
+ * Each submission is graded by the real CLI in a child process (`npm run grade` minus npm), two at
+ * a time; the tests below read what the runs wrote.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { GradeReport } from '../reports/report.ts';
+import type { TestOutcome } from '../results.ts';
+import { buildSubmission, callersOf, corpus, ROOT, type CorpusSubmission, type Expectation } from './corpus.ts';
+
+const STUDENT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html'];
+
+interface Run {
+  report: GradeReport;
+  exitCode: number | null;
+  stderr: string;
+  out: string;
+}
+
+let work = '';
+const runs = new Map<string, Promise<Run>>();
+let submissions: CorpusSubmission[] = [];
+
+/** A clean environment for the child grader: nothing of this vitest run leaks into its own. */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|__VITEST|TEST$|NODE_ENV$|GRADLAB_)/.test(k)));
+}
+
+function gradeInChild(dir: string, out: string, extra: string[] = []): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), dir, '--out', out, '--json', '--seed', 'corpus-student', ...extra], {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      try {
+        const report = JSON.parse(readFileSync(join(out, 'grade.json'), 'utf8')) as GradeReport;
+        resolve({ report, exitCode, stderr, out });
+      } catch (error) {
+        reject(new Error(`grading ${dir} wrote no grade.json (exit ${exitCode}): ${stderr.slice(-2000)} ${(error as Error).message}`));
+      }
+    });
+  });
+}
+
+/** Runs jobs two at a time (the machine has two cores; each grading uses both). */
+function limited<T>(jobs: (() => Promise<T>)[], concurrency = 2): Promise<T>[] {
+  const results: Promise<T>[] = [];
+  let running: Promise<unknown>[] = [];
+  for (const job of jobs) {
+    const start = Promise.race(running.length < concurrency ? [Promise.resolve()] : running).then(() => job());
+    const settled = start.then(
+      () => undefined,
+      () => undefined,
+    );
+    running.push(settled);
+    void settled.then(() => (running = running.filter((r) => r !== settled)));
+    results.push(start);
+  }
+  return results;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'gradlab-corpus-'));
+  submissions = await corpus();
+  const jobs: [string, () => Promise<Run>][] = [
+    ['reference', () => gradeInChild(join(ROOT, 'solutions'), join(work, 'out-reference'))],
+    ['stubs', () => gradeInChild(join(ROOT, 'exercises'), join(work, 'out-stubs'))],
+    ...submissions.map((s): [string, () => Promise<Run>] => [
+      s.name,
+      () => {
+        const dir = join(work, s.name);
+        buildSubmission(s, dir);
+        return gradeInChild(dir, join(work, `out-${s.name}`), ['--call-timeout', '1500', '--memory', '256']);
+      },
+    ]),
+  ];
+  const started = limited(jobs.map(([, job]) => job));
+  jobs.forEach(([name], i) => {
+    const run = started[i]!;
+    run.catch(() => {});
+    runs.set(name, run);
+  });
+}, 10_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const RUN_TIMEOUT = 240_000;
+
+function run(name: string): Promise<Run> {
+  const r = runs.get(name);
+  if (!r) throw new Error(`no run ${name}`);
+  return r;
+}
+
+function testsOf(report: GradeReport, exercise: string): TestOutcome[] {
+  return report.outcomes.filter((o) => o.exercise === exercise);
+}
+
+describe('reference and stubs', () => {
+  test('the reference solutions score 100 % with every public and hidden test passing', async () => {
+    const { report, exitCode } = await run('reference');
+    expect(exitCode).toBe(0);
+    expect(report.status).toBe('graded');
+    const failed = report.outcomes.filter((o) => o.status !== 'passed').map((o) => `${o.suite} › ${o.title}: ${o.failure?.summary}`);
+    expect(failed).toEqual([]);
+    expect(report.score.points).toBeCloseTo(report.score.maxPoints, 9);
+    expect(report.hiddenExercises.length).toBeGreaterThan(0);
+    expect(report.score.warnings).toEqual([]);
+  }, RUN_TIMEOUT);
+
+  test('the stubs score 0 and every test says "not implemented"', async () => {
+    const { report, exitCode } = await run('stubs');
+    expect(exitCode).toBe(0);
+    expect(report.score.points).toBe(0);
+    const other = report.outcomes.filter((o) => o.failure?.category !== 'not-implemented').map((o) => `${o.title}: ${o.failure?.category}`);
+    expect(other).toEqual([]);
+    expect(readFileSync(join((await run('stubs')).out, 'feedback.md'), 'utf8')).not.toMatch(/all .*tests passed/i);
+  }, RUN_TIMEOUT);
+});
+
+function checkExpectation(report: GradeReport, e: Expectation): void {
+  const tests = testsOf(report, e.exercise);
+  expect(tests.length, `${e.exercise} ran no tests`).toBeGreaterThan(0);
+  const failed = tests.filter((t) => t.status === 'failed');
+  const describeFailures = (list: TestOutcome[]): string[] => list.map((t) => `${t.title} [${t.failure?.category}] ${t.failure?.summary}`);
+  switch (e.outcome) {
+    case 'pass':
+      expect(describeFailures(failed)).toEqual([]);
+      return;
+    case 'all-fail':
+      expect(describeFailures(tests.filter((t) => t.failure?.category !== e.category))).toEqual([]);
+      return;
+    case 'fn-fails': {
+      const affected = callersOf(e.exercise, e.fn);
+      const touches = (t: TestOutcome): boolean => t.called.some((c) => affected.has(c));
+      expect(failed.length, `no test of ${e.exercise} failed`).toBeGreaterThan(0);
+      expect(describeFailures(failed.filter((t) => !touches(t))), 'tests that never call the broken function must pass').toEqual([]);
+      const right = failed.filter((t) => t.failure?.category === e.category && (!e.reason || e.reason.test(t.failure.summary)));
+      expect(right.length, `no failure of category ${e.category}${e.reason ? ` matching ${e.reason}` : ''}: ${describeFailures(failed).slice(0, 5).join(' | ')}`).toBeGreaterThan(0);
+      return;
+    }
+    case 'diagnosed': {
+      const exercise = report.score.exercises.find((x) => x.exercise === e.exercise)!;
+      expect(exercise.points).toBeLessThan(exercise.maxPoints);
+      expect(exercise.diagnoses.map((d) => d.mistake)).toContain(e.mistake);
+      return;
+    }
+  }
+}
+
+describe('the corpus of misbehaving submissions', async () => {
+  const list = await corpus();
+  for (const submission of list) {
+    describe(`${submission.name}: ${submission.description}`, () => {
+      test('is graded without a grader error', async () => {
+        const { report, exitCode, stderr } = await run(submission.name);
+        expect(report.errors, stderr.slice(-2000)).toEqual([]);
+        expect(exitCode).toBe(0);
+      }, RUN_TIMEOUT);
+      for (const e of submission.expect) {
+        test(`${e.exercise}: ${e.outcome === 'fn-fails' ? `only the tests using ${e.fn} fail (${e.category})` : e.outcome === 'diagnosed' ? `loses points and is diagnosed as ${e.mistake}` : e.outcome === 'all-fail' ? `every test fails (${e.category})` : 'every test passes'}`, async () => {
+          checkExpectation((await run(submission.name)).report, e);
+        }, RUN_TIMEOUT);
+      }
+    });
+  }
+});
+
+/** Every number of every hidden fixture's expected values, as the strings that could leak. */
+function hiddenExpectedNumbers(): Set<string> {
+  const numbers = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v) && Math.abs(v) > 1e-6) {
+        numbers.add(String(v));
+        numbers.add(v.toPrecision(8));
+      }
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const exercise of readdirSync(join(ROOT, 'fixtures'))) {
+    try {
+      const fixture = JSON.parse(readFileSync(join(ROOT, 'fixtures', exercise, 'hidden.json'), 'utf8')) as { cases: { expected: unknown }[] };
+      for (const c of fixture.cases) walk(c.expected);
+    } catch {
+      /* no hidden fixture */
+    }
+  }
+  return numbers;
+}
+
+describe('feedback policy', () => {
+  test('no expected value of a hidden case appears in anything a student receives', async () => {
+    const numbers = hiddenExpectedNumbers();
+    expect(numbers.size).toBeGreaterThan(100);
+    for (const name of runs.keys()) {
+      const { out } = await run(name);
+      for (const file of STUDENT_FILES) {
+        const text = readFileSync(join(out, file), 'utf8');
+        const tokens = new Set(text.match(/-?\d+\.\d+(?:e[-+]?\d+)?/g) ?? []);
+        const leaked = [...tokens].filter((t) => numbers.has(t));
+        expect(leaked, `${name}/${file}`).toEqual([]);
+      }
+    }
+  }, RUN_TIMEOUT);
+
+  test('hidden failures name the case and the kind of failure, never the assertion message', async () => {
+    const { report } = await run('patched-globals');
+    const hidden = report.outcomes.filter((o) => o.visibility === 'hidden' && o.status === 'failed');
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const o of hidden) {
+      expect(o.caseId, o.title).toMatch(/^[a-z0-9][a-z0-9-]*$/);
+      expect(o.failure?.detail).toBeUndefined();
+      expect(o.output).toBeUndefined();
+      expect(o.failure?.summary).not.toMatch(/expected/);
+    }
+  }, RUN_TIMEOUT);
+
+  test('results.json has Gradescope\'s fields and adds up', async () => {
+    const { out, report } = await run('patched-globals');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      score: number;
+      max_score: number;
+      tests: { name: string; score: number; max_score: number; status: string; output: string; visibility: string }[];
+    };
+    expect(results.max_score).toBe(report.score.maxPoints);
+    expect(results.tests.length).toBe(report.outcomes.length);
+    const sum = results.tests.reduce((a, t) => a + t.score, 0);
+    expect(sum).toBeCloseTo(results.score, 1);
+    for (const t of results.tests) {
+      expect(['passed', 'failed']).toContain(t.status);
+      expect(typeof t.name).toBe('string');
+      expect(['visible', 'hidden', 'after_due_date', 'after_published']).toContain(t.visibility);
+    }
+  }, RUN_TIMEOUT);
+
+  test('results.exercism.json follows the test-runner v3 format', async () => {
+    const { out } = await run('broken-sources');
+    const results = JSON.parse(readFileSync(join(out, 'results.exercism.json'), 'utf8')) as {
+      version: number;
+      status: string;
+      message: string | null;
+      tests: { name: string; status: string; message: string | null; task_id: number }[];
+    };
+    expect(results.version).toBe(3);
+    expect(results.status).toBe('fail');
+    expect(new Set(results.tests.map((t) => t.status))).toEqual(new Set(['pass', 'fail', 'error']));
+    for (const t of results.tests) expect(Number.isInteger(t.task_id)).toBe(true);
+  }, RUN_TIMEOUT);
+});
