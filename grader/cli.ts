@@ -13,6 +13,7 @@
  *
  * Exit codes: 0 graded (whatever the score), 1 below --fail-under, 2 the grader itself failed.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeSubmission, OUTPUT_FILES } from './grade.ts';
 import { round2 } from './score.ts';
@@ -62,10 +63,12 @@ async function main(): Promise<void> {
   if (failUnder !== undefined && !(failUnder >= 0 && failUnder <= 100)) fail(`--fail-under must be a percentage between 0 and 100, got '${values['fail-under']}'`);
   const callMs = positiveNumber('call-timeout', values['call-timeout']);
   const memoryMb = positiveNumber('memory', values.memory);
-  const out = values.out ?? 'grade-output';
+  // npm runs scripts from the package root; paths on the command line are the user's.
+  const base = process.env['INIT_CWD'] ?? process.cwd();
+  const out = resolve(base, values.out ?? 'grade-output');
 
   const report = await gradeSubmission({
-    submission: positionals[0]!,
+    submission: resolve(base, positionals[0]!),
     out,
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     ...(values.only ? { only: values.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
       percent: round2(percent),
       seed: report.seed,
       durationMs: report.durationMs,
+      timings: report.timings,
       exercises: Object.fromEntries(score.exercises.map((e) => [e.exercise, { points: round2(e.points), maxPoints: round2(e.maxPoints), public: e.public, hidden: e.hidden }])),
       errors: report.errors,
       warnings: score.warnings,

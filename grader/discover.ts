@@ -6,8 +6,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
+import { KitCache } from './cache.ts';
 import type { ExportInfo } from './sandbox/manifest.ts';
+import { typescript } from './typescript.ts';
 
 export interface ExerciseFile {
   /** 'batchnorm.ts' */
@@ -42,6 +44,7 @@ function isDir(path: string): boolean {
 
 /** Every exercise of the kit at `root`, in number order. */
 export function discoverExercises(root: string): Exercise[] {
+  const cache = new KitCache(root);
   const dir = join(root, 'exercises');
   if (!isDir(dir)) throw new Error(`discoverExercises: no exercises/ folder in ${root}`);
   return readdirSync(dir)
@@ -55,7 +58,8 @@ export function discoverExercises(root: string): Exercise[] {
         .map((name) => {
           const solution = join(root, 'solutions', id, name);
           const source = readFileSync(existsSync(solution) ? solution : join(folder, name), 'utf8');
-          return { name, exports: runtimeExports(source, name) };
+          const exports = cache.memo(KitCache.key('exports', name, source), () => JSON.stringify(runtimeExports(source, name)));
+          return { name, exports: JSON.parse(exports) as ExportInfo[] };
         });
       const hiddenDir = join(root, 'grader', 'hidden', id);
       const hiddenSuites = isDir(hiddenDir)
@@ -75,6 +79,7 @@ export function discoverExercises(root: string): Exercise[] {
 }
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  const ts = typescript();
   return (ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined)?.some((m) => m.kind === kind) ?? false;
 }
 
@@ -83,6 +88,7 @@ function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
  * `export { a as b }` lists `b`, with the kind of the local `a` when it is declared in the file.
  */
 export function runtimeExports(source: string, fileName: string): ExportInfo[] {
+  const ts = typescript();
   const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const local = new Map<string, ExportInfo['kind']>();
   const exported = new Map<string, ExportInfo['kind']>();

@@ -11,7 +11,7 @@
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
+import { Worker } from 'node:worker_threads';
 import type { TestModule } from 'vitest/node';
 import { feedbackHtml, feedbackMarkdown } from './reports/feedback.ts';
 import { exercismResults, gradescopeResults } from './reports/formats.ts';
@@ -20,7 +20,7 @@ import { writeFileAtomic } from './reports/write.ts';
 import { collectOutcomes } from './results.ts';
 import { loadRubric } from './rubric.ts';
 import { MANIFEST_ENV } from './sandbox/manifest.ts';
-import { prepareSubmission, type GradeLimits } from './sandbox/prepare.ts';
+import { cleanupWorkDir, prepareSubmission, type GradeLimits, type PrepareOptions, type PreparedSubmission } from './sandbox/prepare.ts';
 import { scoreOutcomes } from './score.ts';
 
 /** The kit this grader belongs to. */
@@ -56,13 +56,63 @@ function sink(log?: (text: string) => void): Writable {
 
 const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED'] as const;
 
+/**
+ * Prepares the submission in a worker thread (TypeScript takes most of a second to load; vitest
+ * starts meanwhile). Falls back to this thread where a worker cannot load TypeScript sources.
+ */
+function prepareInWorker(options: PrepareOptions): Promise<PreparedSubmission> {
+  const target = new URL('./sandbox/prepare-worker.ts', import.meta.url).href;
+  // The worker registers tsx itself: module hooks of the main thread do not reach workers on Node 20.
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`;
+  return new Promise((resolve, reject) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(bootstrap, { eval: true, workerData: options });
+    } catch {
+      resolve(prepareSubmission(options));
+      return;
+    }
+    let settled = false;
+    worker.once('message', (message: { ok: true; value: Omit<PreparedSubmission, 'cleanup'> } | { ok: false; message: string }) => {
+      settled = true;
+      void worker.terminate();
+      if (message.ok) resolve({ ...message.value, cleanup: () => cleanupWorkDir(message.value.workDir) });
+      else reject(new Error(message.message));
+    });
+    worker.once('error', () => {
+      if (!settled) {
+        settled = true;
+        try {
+          resolve(prepareSubmission(options));
+        } catch (error) {
+          reject(error as Error);
+        }
+      }
+    });
+  });
+}
+
 /** Grades a submission and (unless `out` is null) writes results, feedback and `grade.json`. */
 export async function gradeSubmission(options: GradeOptions): Promise<GradeReport> {
   const started = Date.now();
   const root = options.root ?? KIT_ROOT;
   const seed = options.seed ?? 'reference';
   const rubric = loadRubric(root);
-  const prepared = prepareSubmission({ root, submission: resolve(options.submission), limits: options.limits ?? {} });
+  const timings: Record<string, number> = { processStart: -performance.now() };
+  const mark = (name: string, since: number): void => {
+    timings[name] = Math.round(performance.now() - since);
+  };
+  const t0 = performance.now();
+  const [prepared, { startVitest }] = await Promise.all([
+    prepareInWorker({ root, submission: resolve(options.submission), limits: options.limits ?? {} }).then((p) => {
+      mark('prepare', t0);
+      return p;
+    }),
+    import('vitest/node').then((v) => {
+      mark('importVitest', t0);
+      return v;
+    }),
+  ]);
   const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
   const savedExitCode = process.exitCode;
   try {
@@ -77,6 +127,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeRepor
     process.env['GRADLAB_STUDENT_SEED'] = seed;
     let modules: TestModule[] = [];
     const errors: string[] = [];
+    const t1 = performance.now();
     const vitest = await startVitest(
       'test',
       suites,
@@ -95,6 +146,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeRepor
       {},
       { stdout: sink(options.log), stderr: sink(options.log) },
     );
+    mark('vitest', t1);
     try {
       modules = vitest.state.getTestModules();
       for (const error of vitest.state.getUnhandledErrors()) {
@@ -126,9 +178,12 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeRepor
       notes: prepared.notes,
       errors,
       suiteErrors,
+      timings,
     };
     const out = options.out === undefined ? join(root, 'grade-output') : options.out;
+    const t2 = performance.now();
     if (out !== null) writeReport(report, out, rubric.hiddenVisibility);
+    mark('write', t2);
     return report;
   } finally {
     for (const key of ENV_KEYS) {

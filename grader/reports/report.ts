@@ -28,6 +28,8 @@ export interface GradeReport {
   /** The grader's own failures: suites that could not run, unhandled errors. */
   errors: string[];
   suiteErrors: SuiteError[];
+  /** Where the time went, in ms (processStart is negative: the ms before grading began). */
+  timings: Record<string, number>;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

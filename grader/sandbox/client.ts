@@ -17,7 +17,7 @@ import { remoteManifest, type FileManifest, type RemoteManifest } from './manife
 import { MARKER, type FromSandbox, type Marker, type ThrownInfo, type ToSandbox } from './protocol.ts';
 import { activeTest, MAX_RECORDED_CALLS, recordOutput, type CallRecord, type FailureKind, type FailureNote } from './test-state.ts';
 import { trackedRngs, type TrackedRng } from './tracked-random.ts';
-import { readUntil, SandboxProcess } from './transport.ts';
+import { prepareSpare, readUntil, SandboxProcess, takeSpare } from './transport.ts';
 
 /** An error the grader raises for a call that could not complete normally. */
 export class SubmissionError extends Error {
@@ -116,10 +116,24 @@ export function prewarm(exercise: string): void {
   }
 }
 
-/** Stops every sandbox of this test file. */
+/** Stops every sandbox of this test file, and starts a spare for the next file. */
 export function closeSessions(): void {
   for (const session of sessions.values()) session.close();
   sessions.clear();
+  try {
+    prepareSpare(remoteManifest());
+  } catch {
+    /* no manifest: nothing to prepare */
+  }
+}
+
+/** Starts a spare sandbox process for this worker's next test file (best effort). */
+export function warmUp(): void {
+  try {
+    prepareSpare(remoteManifest());
+  } catch {
+    /* the first call reports whatever went wrong */
+  }
 }
 
 const seconds = (ms: number): string => `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
@@ -129,6 +143,8 @@ export class Session {
   readonly exercise: string;
   readonly #manifest: RemoteManifest;
   #proc: SandboxProcess | null = null;
+  /** Whether the process's ready frame has been read (loads may be queued behind it). */
+  #ready = false;
   #gen = 0;
   #nextId = 1;
   readonly #loaded = new Map<string, Record<string, string>>();
@@ -191,7 +207,7 @@ export class Session {
   /** Starts the process and sends the loads of every submitted file, without waiting. */
   prewarm(): void {
     if (this.#proc) return;
-    this.#ensureAlive();
+    this.#ensureAlive(false);
     for (const entry of Object.values(this.#manifest.exercises[this.exercise]?.files ?? {})) {
       if (entry.status !== 'ok' || this.#loaded.has(entry.sandboxPath)) continue;
       const id = this.#nextId++;
@@ -325,21 +341,31 @@ export class Session {
 
   #markDead(): void {
     this.#proc = null;
+    this.#ready = false;
     this.#loaded.clear();
     this.#pendingLoads.clear();
     this.#releases = [];
   }
 
-  #ensureAlive(): void {
-    if (this.#proc) return;
-    let proc: SandboxProcess;
-    try {
-      proc = SandboxProcess.start(this.#manifest);
-    } catch (error) {
-      throw new SubmissionError('crash', `the grader could not start a sandbox: ${(error as Error).message}`);
+  /** Makes sure a process runs (a spare if there is one); waits for it to be ready unless told not to. */
+  #ensureAlive(wait = true): void {
+    if (!this.#proc) {
+      let proc: SandboxProcess;
+      try {
+        proc = takeSpare(this.#manifest) ?? SandboxProcess.start(this.#manifest);
+      } catch (error) {
+        throw new SubmissionError('crash', `the grader could not start a sandbox: ${(error as Error).message}`);
+      }
+      this.#gen += 1;
+      this.#proc = proc;
+      this.#ready = false;
     }
-    this.#gen += 1;
-    this.#proc = proc;
+    if (wait) this.#awaitReady();
+  }
+
+  #awaitReady(): void {
+    const proc = this.#proc!;
+    if (this.#ready) return;
     proc.startClock(this.#manifest.limits.startMs);
     const ready = readUntil(proc, (f) => f.header.t === 'ready', () => {});
     proc.stopClock();
@@ -349,6 +375,7 @@ export class Session {
       this.#markDead();
       throw new SubmissionError('crash', `the grader could not start a sandbox: ${death?.detail ?? 'no answer'}`);
     }
+    this.#ready = true;
   }
 
   #ensureLoaded(sandboxPath: string, display: string): void {

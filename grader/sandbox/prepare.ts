@@ -11,10 +11,13 @@
  * first diagnostics and fails only the tests that use it.
  */
 import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
+import { KitCache } from '../cache.ts';
 import { discoverExercises, EXERCISE_DIR, type Exercise } from '../discover.ts';
+import { typescript } from '../typescript.ts';
 import type { SandboxLimits } from './helper.ts';
 import type { ExerciseManifest, FileManifest, RemoteManifest } from './manifest.ts';
 
@@ -60,15 +63,26 @@ export interface PreparedSubmission {
   cleanup(): void;
 }
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.ESNext,
-  target: ts.ScriptTarget.ES2022,
-  rewriteRelativeImportExtensions: true,
-  sourceMap: true,
-  // Lenient on purpose: `import { Tensor }` without `type` must not become a runtime import.
-  verbatimModuleSyntax: false,
-  useDefineForClassFields: true,
-};
+let tsVersion: string | null = null;
+
+/** The installed TypeScript's version, without loading it. */
+function typescriptVersion(): string {
+  tsVersion ??= (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('typescript/package.json'), 'utf8')) as { version: string }).version;
+  return tsVersion;
+}
+
+function compilerOptions(): ts.CompilerOptions {
+  const ts = typescript();
+  return {
+    module: ts.ModuleKind.ESNext,
+    target: ts.ScriptTarget.ES2022,
+    rewriteRelativeImportExtensions: true,
+    sourceMap: true,
+    // Lenient on purpose: `import { Tensor }` without `type` must not become a runtime import.
+    verbatimModuleSyntax: false,
+    useDefineForClassFields: true,
+  };
+}
 
 interface Transpiled {
   js: string;
@@ -78,7 +92,8 @@ interface Transpiled {
 
 /** Transpiles one TypeScript file; syntax errors are reported, type errors are not looked for. */
 export function transpile(source: string, fileName: string): Transpiled {
-  const out = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName, reportDiagnostics: true });
+  const ts = typescript();
+  const out = ts.transpileModule(source, { compilerOptions: compilerOptions(), fileName, reportDiagnostics: true });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   const result: Transpiled = { js: out.outputText, map: out.sourceMapText ?? '' };
   if (errors.length > 0) {
@@ -106,10 +121,18 @@ function toPosix(path: string): string {
   return path.split(sep).join('/');
 }
 
-/** Transpiles a kit module (trusted source) to `<out>/<rel>.js`; a kit file that fails is a grader bug. */
-function transpileKitFile(source: string, target: string, displayName: string): void {
-  const { js, map, error } = transpile(readFileSync(source, 'utf8'), displayName);
-  if (error) throw new Error(`prepare: the kit file ${displayName} does not transpile: ${error}`);
+/**
+ * Transpiles a kit module (trusted source) to `target`, through the kit cache: the kit's files
+ * change only with the kit. A kit file that does not transpile is a grader bug.
+ */
+function transpileKitFile(cache: KitCache, source: string, target: string, displayName: string): void {
+  const text = readFileSync(source, 'utf8');
+  const cached = cache.memo(KitCache.key('transpile', typescriptVersion(), displayName, text), () => {
+    const { js, map, error } = transpile(text, displayName);
+    if (error) throw new Error(`prepare: the kit file ${displayName} does not transpile: ${error}`);
+    return JSON.stringify({ js, map });
+  });
+  const { js, map } = JSON.parse(cached) as { js: string; map: string };
   write(target, js);
   write(`${target}.map`, map);
 }
@@ -170,6 +193,12 @@ function findPrlimit(): string | null {
   return null;
 }
 
+/** Removes a prepared submission's temp dir, after stopping any sandbox process still running from it. */
+export function cleanupWorkDir(workDir: string): void {
+  killLeftovers(workDir);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
 /**
  * Kills sandbox processes of this run that are still alive (a test worker that ended abruptly
  * leaves them blocked on their pipes). A pid is killed only while its command line still names
@@ -208,11 +237,9 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
   const subRoot = submissionRoot(options.submission);
   statSync(subRoot); // a missing submission folder is the caller's error, raised here
   const exercises = discoverExercises(root);
+  const cache = new KitCache(root);
   const workDir = realpathSync(mkdtempSync(join(options.tmpDir ?? tmpdir(), 'gradlab-')));
-  const cleanup = (): void => {
-    killLeftovers(workDir);
-    rmSync(workDir, { recursive: true, force: true });
-  };
+  const cleanup = (): void => cleanupWorkDir(workDir);
   try {
     const sandboxDir = join(workDir, 'sandbox');
     const trustedDir = join(workDir, 'trusted');
@@ -269,7 +296,7 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
     for (const file of libFiles) {
       const display = `lib/${toPosix(relative(libDir, file))}`;
       const sandboxPath = display.replace(/\.ts$/, '.js');
-      transpileKitFile(file, join(sandboxDir, sandboxPath), display);
+      transpileKitFile(cache, file, join(sandboxDir, sandboxPath), display);
       sandboxFiles[sandboxPath] = { ts: display };
     }
 
@@ -282,8 +309,8 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
 
     // The runner and the helper, from their TypeScript sources.
     const here = join(root, 'grader', 'sandbox');
-    for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(join(here, `${name}.ts`), join(sandboxDir, `${name}.js`), `${name}.ts`);
-    for (const name of ['helper', 'clock']) transpileKitFile(join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
+    for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(cache, join(here, `${name}.ts`), join(sandboxDir, `${name}.js`), `${name}.ts`);
+    for (const name of ['helper', 'clock']) transpileKitFile(cache, join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
     write(join(sandboxDir, 'package.json'), '{ "type": "module" }\n');
     write(join(trustedDir, 'package.json'), '{ "type": "module" }\n');
     write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles, outputBytes: limits.outputBytes })}\n`);

@@ -446,10 +446,10 @@ let linkedAhead = false;
 
 /**
  * Before the first submission code runs: loads lib/random.js (for replicated generators) and links
- * every module of the sandbox that will be asked for, while the globals are still pristine —
+ * every module of the exercise that will be asked for, while the globals are still pristine —
  * linking after a submission polluted Object.prototype (a `then` getter) would fail.
  */
-async function linkAhead(): Promise<void> {
+async function linkAhead(firstPath: string): Promise<void> {
   if (linkedAhead) return;
   linkedAhead = true;
   try {
@@ -458,9 +458,11 @@ async function linkAhead(): Promise<void> {
   } catch {
     randomModule = null;
   }
+  // The exercise this process serves (its first load); other exercises link as its imports need.
+  const folder = firstPath.slice(0, firstPath.indexOf('/', 'exercises/'.length) + 1);
   const paths = ObjectKeys(manifest.files);
   for (let i = 0; i < paths.length; i++) {
-    if (!paths[i]!.startsWith('exercises/')) continue;
+    if (!paths[i]!.startsWith(folder)) continue;
     try {
       await linkModule(paths[i]!);
     } catch {
@@ -675,7 +677,7 @@ const namespaces = new SafeMap<string, Record<string, unknown>>();
 
 async function handleLoad(id: number, path: string): Promise<void> {
   try {
-    await linkAhead();
+    await linkAhead(path);
     await loadModule(path);
     const ns = modules.get(path)!.namespace as Record<string, unknown>;
     namespaces.set(path, ns);

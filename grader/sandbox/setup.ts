@@ -14,7 +14,7 @@ import { compareAllClose, explainAllClose, type Tolerance } from '../../lib/allc
 import type { Nested, Tensor } from '../../lib/tensor.ts';
 import { DEFAULT_TOLERANCE } from '../../lib/testing/matchers.ts';
 import { diagnose } from '../diagnose.ts';
-import { closeSessions, prewarm } from './client.ts';
+import { closeSessions, prewarm, warmUp } from './client.ts';
 import { remoteManifest } from './manifest.ts';
 import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './test-state.ts';
 
@@ -52,6 +52,9 @@ const matchers = {
     };
   },
 };
+
+// A sandbox process starts booting now, while vitest imports and collects the test file.
+warmUp();
 
 // Registered now and again before the file's tests, so that it replaces lib/testing/setup.ts's
 // registration whatever order vitest runs the setup files in.

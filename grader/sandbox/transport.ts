@@ -44,6 +44,50 @@ function helperFor(file: string): Helper {
   return helper;
 }
 
+const FIFO_BATCH = 4;
+const fifoStock: { dir: string; req: string; rep: string }[] = [];
+
+/** A fresh pair of FIFOs for one process; made a few at a time (one mkfifo per batch). */
+function fifoPair(manifest: RemoteManifest, session: number): { dir: string; req: string; rep: string } {
+  if (fifoStock.length === 0) {
+    const batch = Array.from({ length: FIFO_BATCH }, (_, i) => {
+      const dir = join(dirname(manifest.helperFile), 'fifo', `${process.pid}-${threadId}-${session}-${i}`);
+      mkdirSync(dir, { recursive: true });
+      return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
+    });
+    const made = spawnSync('mkfifo', ['-m', '600', ...batch.flatMap((p) => [p.req, p.rep])], { stdio: 'ignore' });
+    if (made.status !== 0) throw new Error(`the grader needs mkfifo to talk to the sandbox (${made.error?.message ?? `exit ${made.status}`})`);
+    fifoStock.push(...batch);
+  }
+  return fifoStock.shift()!;
+}
+
+const SPARE_KEY = Symbol.for('gradlab.sandbox.spare');
+
+/**
+ * A process started ahead of need (one per test worker): it boots while vitest moves on to the
+ * next test file, so that file's first call does not wait for Node to start.
+ */
+export function prepareSpare(manifest: RemoteManifest): void {
+  const global = globalThis as unknown as Record<symbol, { file: string; proc: SandboxProcess } | undefined>;
+  const spare = global[SPARE_KEY];
+  if (spare && spare.file === manifest.helperFile && !spare.proc.death) return;
+  try {
+    global[SPARE_KEY] = { file: manifest.helperFile, proc: SandboxProcess.start(manifest) };
+  } catch {
+    global[SPARE_KEY] = undefined;
+  }
+}
+
+/** The spare process, if there is one for this run; it is the caller's from now on. */
+export function takeSpare(manifest: RemoteManifest): SandboxProcess | null {
+  const global = globalThis as unknown as Record<symbol, { file: string; proc: SandboxProcess } | undefined>;
+  const spare = global[SPARE_KEY];
+  global[SPARE_KEY] = undefined;
+  if (!spare || spare.file !== manifest.helperFile || spare.proc.death) return null;
+  return spare.proc;
+}
+
 /** Waits for the helper's next message about `session` that `accept` takes. */
 function awaitHelper<T extends HelperMessage>(helper: Helper, session: number, accept: (m: HelperMessage) => m is T, timeoutMs: number): T | null {
   const deadline = Date.now() + timeoutMs;
@@ -110,12 +154,7 @@ export class SandboxProcess {
   static start(manifest: RemoteManifest): SandboxProcess {
     const helper = helperFor(manifest.helperFile);
     const session = nextSession++;
-    const dir = join(dirname(manifest.helperFile), 'fifo', `${process.pid}-${threadId}-${session}`);
-    mkdirSync(dir, { recursive: true });
-    const req = join(dir, 'req');
-    const rep = join(dir, 'rep');
-    const made = spawnSync('mkfifo', ['-m', '600', req, rep], { stdio: 'ignore' });
-    if (made.status !== 0) throw new Error(`the grader needs mkfifo to talk to the sandbox (${made.error?.message ?? `exit ${made.status}`})`);
+    const { dir, req, rep } = fifoPair(manifest, session);
     const clock = new Int32Array(new SharedArrayBuffer(CLOCK.length * 4));
     const base = Date.now();
     helper.port.postMessage({ type: 'spawn', session, req, rep, clock, base, limits: manifest.limits } satisfies HelperRequest);
