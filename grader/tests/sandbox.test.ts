@@ -1,0 +1,226 @@
+/**
+ * The sandbox protocol, call by call: what crosses and how (data copied, behaviour kept behind
+ * handles, generators replicated, callbacks, mutations written back), and how every kind of
+ * misbehaviour comes back as an error naming the function and the reason. A small submission of
+ * probe functions is prepared once; the calls go through the same Session the proxies use.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createRng } from '../sandbox/tracked-random.ts';
+import { closeSessions, SandboxValue, sessionFor, SubmissionError } from '../sandbox/client.ts';
+import { MANIFEST_ENV } from '../sandbox/manifest.ts';
+import { prepareSubmission, type PreparedSubmission } from '../sandbox/prepare.ts';
+import { ROOT } from './corpus.ts';
+
+const PROBES = `
+import { createRng, type Tensor } from '../../lib/index.ts';
+import { helper } from './helpers/util.ts';
+
+export class Counter {
+  constructor(public count: number) {}
+  next(): number { return ++this.count; }
+}
+
+export function echo(value: unknown): unknown { return value; }
+export function viaHelper(n: number): number { return helper(n); }
+export function mutates(t: Tensor & { shape: number[] }): number { t.data[0] = 42; t.shape.push(1); return t.data.length; }
+export function withClosure(x: Tensor) { const first = x.data[0]!; return { out: x, cache: { read: () => first } }; }
+export function useClosure(cache: { read: () => number }): number { return cache.read() * 2; }
+export function makeCounter(): Counter { return new Counter(3); }
+export function bump(counter: Counter): number { return counter.next(); }
+export function asyncResult(): Promise<number> { return Promise.resolve(1); }
+export function proxyResult(): unknown { return new Proxy({}, { get: () => { throw new Error('trap'); } }); }
+export function throwingGetter(): unknown { return { get out() { throw new Error('getter'); } }; }
+export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
+export function huge(): Float64Array { return new Float64Array(9_000_000); }
+export function callsBack(f: (i: number) => number, n: number): number { let s = 0; for (let i = 0; i < n; i++) s += f(i); return s; }
+export function draws(rng: { uniform(): number }, n: number): number[] { return Array.from({ length: n }, () => rng.uniform()); }
+export function ownRng(seed: string): number { return createRng(seed).uniform(); }
+class ShapeError extends RangeError { override name = 'ShapeError'; }
+export function throwsCustom(): never { throw new ShapeError("throwsCustom: 'x' must have shape [2], got [3]"); }
+export function throwsHostile(): never { throw { get message() { throw new Error('no'); } }; }
+export function notImplemented(): never { const e = new Error('not implemented yet: probe'); e.name = 'NotImplementedError'; throw e; }
+export function exits(): never { process.exit(7); }
+export function loops(): never { for (;;) {} }
+export function readsOutside(path: string): string { return String(require_fs().readFileSync(path, 'utf8')).slice(0, 10); }
+export function killsParent(): void { process.kill(process.ppid, 'SIGKILL'); }
+export function usesEval(): unknown { return eval('1 + 1'); }
+export function hasFetch(): string { return typeof (globalThis as { fetch?: unknown }).fetch; }
+export function prints(n: number): number { process.stdout.write('x'.repeat(n)); return n; }
+export const answer = 42;
+import * as fs from 'node:fs';
+function require_fs() { return fs; }
+`;
+
+let prepared: PreparedSubmission;
+let dir = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gradlab-probes-'));
+  mkdirSync(join(dir, '03-batchnorm', 'helpers'), { recursive: true });
+  writeFileSync(join(dir, '03-batchnorm', 'batchnorm.ts'), PROBES);
+  writeFileSync(join(dir, '03-batchnorm', 'helpers', 'util.ts'), 'export const helper = (n: number): number => n + 1;\n');
+  mkdirSync(join(dir, '06-mean-image'), { recursive: true });
+  writeFileSync(join(dir, '06-mean-image', 'mean-image.ts'), "import { execSync } from 'node:child_process';\nexport const meanImage = () => execSync('id');\n");
+  prepared = prepareSubmission({ root: ROOT, submission: dir, limits: { callMs: 1000, outputBytes: 100_000 } });
+  process.env[MANIFEST_ENV] = prepared.manifestPath;
+});
+
+afterAll(() => {
+  closeSessions();
+  delete process.env[MANIFEST_ENV];
+  prepared?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (fn: string, ...args: unknown[]): unknown => sessionFor('03-batchnorm').call('batchnorm.ts', fn, args);
+
+function failure(run: () => unknown): SubmissionError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SubmissionError) return error;
+    throw new Error(`expected a SubmissionError, got ${String(error)}`);
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('what crosses', () => {
+  test('tensors, nested data, NaN and -0 come back as they went', () => {
+    const value = { t: { shape: [2], data: Float64Array.of(NaN, -0) }, list: [1, 'two', null, [3]], nested: { deep: { er: true } } };
+    expect(call('echo', value)).toEqual(value);
+    expect(Object.is((call('echo', value) as typeof value).t.data[1], -0)).toBe(true);
+  });
+
+  test("the submission's own helper modules and lib/ load", () => {
+    expect(call('viaHelper', 1)).toBe(2);
+    expect(typeof call('ownRng', 'seed')).toBe('number');
+  });
+
+  test('a mutation of an argument is written back to the caller\'s object', () => {
+    const t = { shape: [3], data: Float64Array.of(1, 2, 3) };
+    call('mutates', t);
+    expect(t.data[0]).toBe(42);
+    expect(t.shape).toEqual([3, 1]);
+  });
+
+  test('a closure in a cache stays in the sandbox and works when passed back', () => {
+    const { cache } = call('withClosure', { shape: [1], data: Float64Array.of(5) }) as { cache: { read: unknown } };
+    expect(cache.read).toBeInstanceOf(SandboxValue);
+    expect(call('useClosure', cache)).toBe(10);
+  });
+
+  test('a class instance is readable as data and keeps its methods in the sandbox', () => {
+    const counter = call('makeCounter') as { count: number };
+    expect(counter.count).toBe(3);
+    expect(call('bump', counter)).toBe(4);
+    expect(call('bump', counter)).toBe(5);
+  });
+
+  test('a function argument is called back on the trusted side', () => {
+    const seen: number[] = [];
+    expect(call('callsBack', (i: number) => (seen.push(i), i * i), 5)).toBe(30);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test('a generator is replicated by seed and position, and advanced by what the sandbox drew', () => {
+    const rng = createRng('replica');
+    rng.randn();
+    const reference = createRng('replica');
+    reference.randn();
+    const expected = [reference.uniform(), reference.uniform(), reference.uniform()];
+    expect(call('draws', rng, 3)).toEqual(expected);
+    expect(rng.uniform()).toBe(reference.uniform());
+  });
+
+  test('a non-function export can be read', () => {
+    expect(sessionFor('03-batchnorm').value('batchnorm.ts', 'answer')).toBe(42);
+  });
+});
+
+describe('what fails, and why', () => {
+  test('a Promise is refused with a hint', () => {
+    expect(failure(() => call('asyncResult')).message).toMatch(/asyncResult returned a Promise/);
+  });
+
+  test('a Proxy stays in the sandbox, unread', () => {
+    expect(call('proxyResult')).toBeInstanceOf(SandboxValue);
+  });
+
+  test('a getter that throws is an unusable result, not a crash', () => {
+    const error = failure(() => call('throwingGetter'));
+    expect(error.kind).toBe('output');
+  });
+
+  test('a symbol does not cross', () => {
+    expect(call('symbolResult')).toEqual({ s: undefined, n: 1 });
+  });
+
+  test('a result above the size limit is refused', () => {
+    const error = failure(() => call('huge'));
+    expect(error.kind).toBe('output');
+    expect(error.message).toMatch(/huge returned 69 MB/);
+  });
+
+  test('an error keeps its built-in class, its name and message', () => {
+    let thrown: unknown;
+    try {
+      call('throwsCustom');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect((thrown as Error).name).toBe('ShapeError');
+    expect((thrown as Error).message).toBe("throwsCustom: 'x' must have shape [2], got [3]");
+  });
+
+  test('a thrown object with hostile getters is described, not read', () => {
+    expect(failure(() => call('throwsHostile')).message).toMatch(/throwsHostile threw an object, which is not an Error/);
+  });
+
+  test('NotImplementedError keeps its name', () => {
+    expect(() => call('notImplemented')).toThrow(expect.objectContaining({ name: 'NotImplementedError' }));
+  });
+
+  test('reading outside the sandbox is denied', () => {
+    const error = failure(() => call('readsOutside', join(ROOT, 'grader', 'rubric.json')));
+    expect(error.kind).toBe('access');
+  });
+
+  test('signalling the grader is denied, eval is off, fetch is gone', () => {
+    expect(failure(() => call('killsParent')).kind).toBe('access');
+    expect(() => call('usesEval')).toThrow(/Code generation from strings disallowed/);
+    expect(call('hasFetch')).toBe('undefined');
+  });
+
+  test('a module importing child_process fails to load with "access denied"', () => {
+    const error = failure(() => sessionFor('06-mean-image').call('mean-image.ts', 'meanImage', []));
+    expect(error.kind).toBe('access');
+    expect(error.message).toMatch(/access denied: exercises\/06-mean-image\/mean-image.ts imports 'node:child_process'/);
+  });
+
+  test('printing past the limit fails the call', () => {
+    expect(call('prints', 10)).toBe(10);
+    expect(failure(() => call('prints', 200_000)).message).toMatch(/prints printed more than 98 KB during one call/);
+  });
+
+  test('process.exit ends the call, names the function, and the next call gets a fresh process', () => {
+    const counter = call('makeCounter');
+    const error = failure(() => call('exits'));
+    expect(error.kind).toBe('exit');
+    expect(error.message).toMatch(/the process exited during exits \(exited with code 7/);
+    expect(call('viaHelper', 2)).toBe(3);
+    expect(failure(() => call('bump', counter)).kind).toBe('stale');
+  });
+
+  test('an endless loop times out, and after two strikes is not run again', () => {
+    expect(failure(() => call('loops')).message).toBe('loops timed out after 1 s');
+    expect(failure(() => call('loops')).message).toBe('loops timed out after 1 s');
+    const started = Date.now();
+    expect(failure(() => call('loops')).message).toMatch(/not run again/);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(call('viaHelper', 3)).toBe(4);
+  });
+});

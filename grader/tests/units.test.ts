@@ -1,0 +1,156 @@
+/**
+ * The grader's small parts: the generator draw counts the sandbox relies on, the rubric and its
+ * schema against the suites, the feedback's escaping and wording, atomic writes and the failure
+ * classification that decides what a hidden test may say.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestError } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { createRng as realRng } from '../../lib/random.ts';
+import { discoverExercises } from '../discover.ts';
+import { feedbackHtml, feedbackMarkdown, mdCode, mdFence } from '../reports/feedback.ts';
+import { summarySentence, type GradeReport } from '../reports/report.ts';
+import { writeFileAtomic } from '../reports/write.ts';
+import { classifyFailure, parseTitle, type TestOutcome } from '../results.ts';
+import { loadRubric, parseRubric, RubricError } from '../rubric.ts';
+import { advanceRng, countingRng } from '../sandbox/rng-count.ts';
+import { scoreOutcomes } from '../score.ts';
+import { ROOT } from './corpus.ts';
+
+describe('generator replication', () => {
+  test.for([
+    ['uniform', (r: ReturnType<typeof realRng>) => r.uniform()],
+    ['randn', (r: ReturnType<typeof realRng>) => r.randn()],
+    ['randint', (r: ReturnType<typeof realRng>) => r.randint(0, 7)],
+    ['shuffle', (r: ReturnType<typeof realRng>) => r.shuffle([1, 2, 3, 4, 5])],
+    ['permutation', (r: ReturnType<typeof realRng>) => r.permutation(6)],
+  ] as const)('%s consumes the uniform draws the counter says (lib/random.ts draw order)', ([, draw]) => {
+    const counter = { drawn: 0 };
+    const counted = countingRng(realRng('count'), counter);
+    for (let i = 0; i < 3; i++) draw(counted);
+    const replica = realRng('count');
+    advanceRng(replica, counter.drawn);
+    expect(counted.uniform()).toBe(replica.uniform());
+  });
+});
+
+describe('rubric', () => {
+  const rubric = loadRubric(ROOT);
+  const schema = readFileSync(join(ROOT, 'grader', 'rubric.schema.json'), 'utf8');
+
+  test('every exercise of the kit has points, and every group its suites use is priced', () => {
+    for (const exercise of discoverExercises(ROOT)) {
+      const entry = rubric.exercises[exercise.id];
+      expect(entry, `${exercise.id} is missing from grader/rubric.json`).toBeDefined();
+      const groups = new Set<string>();
+      for (const suite of [...exercise.publicSuites, ...exercise.hiddenSuites]) {
+        for (const m of readFileSync(join(ROOT, suite), 'utf8').matchAll(/^describe\((['"])(.+?)\1/gm)) groups.add(m[2]!);
+      }
+      expect([...groups].filter((g) => !(g in entry!.points)), exercise.id).toEqual([]);
+      expect(Object.keys(entry!.points).filter((g) => !groups.has(g)), `${exercise.id} prices groups no suite uses`).toEqual([]);
+    }
+  });
+
+  test('a malformed rubric is an error naming the JSON path', () => {
+    const bad = JSON.stringify({ title: 'x', groups: ['values'], exercises: { '03-batchnorm': { points: { values: -1 } } } });
+    expect(() => parseRubric(bad, schema)).toThrow(RubricError);
+    expect(() => parseRubric(bad, schema)).toThrow(/\/exercises\/03-batchnorm\/points\/values must be >= 0/);
+    const unknownGroup = JSON.stringify({ title: 'x', groups: ['values'], exercises: { '03-batchnorm': { points: { shapes: 1 } } } });
+    expect(() => parseRubric(unknownGroup, schema)).toThrow(/points\/shapes is not one of the groups/);
+  });
+});
+
+function outcome(partial: Partial<TestOutcome>): TestOutcome {
+  return {
+    exercise: '03-batchnorm',
+    visibility: 'hidden',
+    suite: 'grader/hidden/03-batchnorm/batchnorm.hidden.test.ts',
+    group: 'values',
+    title: 'batchnormForward › case-a: a case',
+    fn: 'batchnormForward',
+    caseId: 'case-a',
+    description: 'a case',
+    status: 'passed',
+    durationMs: 1,
+    diagnoses: [],
+    called: ['batchnormForward'],
+    ...partial,
+  };
+}
+
+describe('scores and feedback', () => {
+  const rubric = loadRubric(ROOT);
+
+  test('a group shares its points equally among its tests; partial credit is the share passed', () => {
+    const tests = [
+      outcome({ group: 'values', status: 'passed' }),
+      outcome({ group: 'values', status: 'failed' }),
+      outcome({ group: 'shapes', status: 'passed', visibility: 'public' }),
+    ];
+    const score = scoreOutcomes(tests, ['03-batchnorm'], rubric);
+    const e = score.exercises[0]!;
+    expect(e.maxPoints).toBe(20);
+    // Only 'values' (6) and 'shapes' (1) have tests: their 7 points are scaled up to the 20.
+    expect(e.groups.find((g) => g.group === 'values')!.maxPoints).toBeCloseTo((6 * 20) / 7, 9);
+    expect(e.points).toBeCloseTo((3 * 20) / 7 + 20 / 7, 9);
+    expect(score.warnings.some((w) => w.includes("'gradients'"))).toBe(true);
+  });
+
+  test('a title splits into function, case id and description', () => {
+    expect(parseTitle('batchnormForward › rejects-3d-x: an x of shape [2, 3, 4]')).toEqual({ fn: 'batchnormForward', caseId: 'rejects-3d-x', description: 'an x of shape [2, 3, 4]' });
+    expect(parseTitle('relError › is symmetric')).toEqual({ fn: 'relError', description: 'is symmetric' });
+  });
+
+  test('a hidden failure says what kind of failure, never the assertion message or what the code threw', () => {
+    const error = { name: 'AssertionError', message: 'out differs: got 1.2345, expected 9.8765' } as TestError;
+    const values = classifyFailure([error], { called: [], failures: [], verdicts: [{ what: 'out', kind: 'values', worstRelError: 0.25, count: 3, size: 20 }] }, 'values', 'f', 'hidden');
+    expect(values).toEqual({ category: 'values', summary: '`out` has wrong values: 3 of 20 elements out of tolerance, worst relative error 2.5e-1' });
+    const threw = { name: 'RangeError', message: 'secret input 0.123456' } as TestError;
+    const meta = { called: [], verdicts: [], failures: [{ kind: 'threw' as const, fn: 'f', message: 'f threw RangeError: secret input 0.123456', errorName: 'RangeError', errorMessage: 'secret input 0.123456' }] };
+    expect(classifyFailure([threw], meta, 'values', 'f', 'hidden')).toEqual({ category: 'threw', summary: 'f threw a RangeError' });
+    expect(classifyFailure([threw], meta, 'values', 'f', 'public').detail).toContain('secret input 0.123456');
+  });
+
+  test('the summary says "all tests passed" only when hidden tests ran', () => {
+    const base = { status: 'graded', exercises: ['03-batchnorm'], score: { points: 1, maxPoints: 1, exercises: [], warnings: [] } } as unknown as GradeReport;
+    const onlyPublic = { ...base, hiddenExercises: [], outcomes: [outcome({ visibility: 'public' })] } as GradeReport;
+    expect(summarySentence(onlyPublic)).toMatch(/No hidden tests ran, so this is not a final grade/);
+    expect(summarySentence(onlyPublic)).not.toMatch(/all/i);
+    const both = { ...base, hiddenExercises: ['03-batchnorm'], outcomes: [outcome({ visibility: 'public' }), outcome({})] } as GradeReport;
+    expect(summarySentence(both)).toBe('All 2 tests passed, public and hidden.');
+  });
+
+  test('what a submission printed cannot break out of its code block or inject HTML', () => {
+    const nasty = '```\n</pre><script>alert(1)</script>\n````';
+    expect(mdFence(nasty).startsWith('`````')).toBe(true);
+    expect(mdCode('a`b')).toBe('``a`b``');
+    const report = {
+      status: 'graded',
+      seed: 's',
+      exercises: ['03-batchnorm'],
+      hiddenExercises: ['03-batchnorm'],
+      notes: ['<img src=x onerror=alert(1)>'],
+      outcomes: [outcome({ visibility: 'public', status: 'failed', failure: { category: 'threw', summary: 'f threw', detail: nasty }, output: { stdout: nasty, stderr: '', bytes: nasty.length } })],
+      score: scoreOutcomes([outcome({ visibility: 'public', status: 'failed' })], ['03-batchnorm'], rubric),
+    } as unknown as GradeReport;
+    const html = feedbackHtml(feedbackMarkdown(report));
+    expect(html).not.toMatch(/<script>|<img/);
+    expect(html).toContain('&lt;script&gt;');
+  });
+});
+
+describe('atomic writes', () => {
+  test('a file is replaced whole and no temp file is left behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradlab-atomic-'));
+    try {
+      writeFileAtomic(join(dir, 'results.json'), 'old');
+      writeFileAtomic(join(dir, 'results.json'), 'new');
+      expect(readFileSync(join(dir, 'results.json'), 'utf8')).toBe('new');
+      expect(readdirSync(dir)).toEqual(['results.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
