@@ -55,8 +55,8 @@ export interface TrainConfig {
 
 /** Defaults per architecture: chosen so that `npm run train` trains well out of the box. */
 export const DEFAULTS = {
-  fc: { hidden: [512], norm: 'batchnorm', lr: 1e-3, lrDecay: 0.85, reg: 0, batch: 100, epochs: 10, augment: 2, dropout: 1 },
-  conv: { hidden: [], norm: 'groupnorm', lr: 1e-3, lrDecay: 0.85, reg: 0, batch: 50, epochs: 6, augment: 2, dropout: 1 },
+  fc: { hidden: [512], norm: 'batchnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 100, epochs: 10, augment: 2, dropout: 1 },
+  conv: { hidden: [], norm: 'groupnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 50, epochs: 6, augment: 2, dropout: 1 },
 } as const;
 
 const FLAGS = {
@@ -111,7 +111,7 @@ Model
   --model fc|conv           fully connected net (default) or the small ConvNet
   --hidden 512,256          hidden layer sizes (fc default 512; conv: affine layers after the convs, default none)
   --conv 16,32              conv blocks: filters per block (default 16,32), each conv → norm → act → 2×2 pool
-  --kernel 3|5              conv filter size (default 5)
+  --kernel 3|5              conv filter size (default 3)
   --groups <G>              groups for group norm (default 4)
   --activation ${ACTIVATIONS.join('|')}   (default relu)
   --norm none|batchnorm|layernorm (fc, default batchnorm) · none|groupnorm (conv, default groupnorm)
@@ -120,7 +120,7 @@ Model
   --weight-scale <s>        scale of the 'small' initializer (default 0.01)
 Training
   --optim ${OPTIMIZERS.join('|')}   (default adam)
-  --lr <rate>               learning rate (default 1e-3)
+  --lr <rate>               learning rate (default 2e-3)
   --lr-decay <factor>       multiply the learning rate by this after each epoch (default 0.85)
   --reg <strength>          L2 regularization, loss += 0.5·reg·ΣW² (default 0)
   --batch <n>               minibatch size (fc 100, conv 50)
@@ -200,7 +200,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainConfig {
     model,
     hidden: listFlag('hidden', str('hidden'), d.hidden),
     conv: listFlag('conv', str('conv'), [16, 32]),
-    kernel: numberFlag('kernel', str('kernel'), 5, { integer: true, min: 1 }),
+    kernel: numberFlag('kernel', str('kernel'), 3, { integer: true, min: 1 }),
     groups: numberFlag('groups', str('groups'), 4, { integer: true, min: 1 }),
     activation: oneOf('activation', str('activation'), ACTIVATIONS, 'relu'),
     norm: oneOf('norm', str('norm'), norms, d.norm),

@@ -32,7 +32,7 @@ describe('npm run train', { timeout: 20_000 }, () => {
     const r = await train(...SMALL, '--epochs', '2', '--out', out);
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
-    expect(r.out.filter((l) => /^epoch 1\/2 +loss \d\.\d{4} +train \d+\.\d% +val \d+\.\d% +lr 1\.0e-3/.test(l))).toHaveLength(1);
+    expect(r.out.filter((l) => /^epoch 1\/2 +loss \d\.\d{4} +train \d+\.\d% +val \d+\.\d% +lr 2\.0e-3/.test(l))).toHaveLength(1);
     expect(r.out.some((l) => l.startsWith('epoch 2/2'))).toBe(true);
     expect(percentAfter(r.out, /^test accuracy/)).toBeGreaterThan(70);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
@@ -90,7 +90,7 @@ describe('npm run train', { timeout: 20_000 }, () => {
   });
 
   test('train › --model conv trains the ConvNet with group norm', async () => {
-    const r = await train('--model', 'conv', '--conv', '4,8', '--kernel', '3', '--limit', '300', '--epochs', '1', '--batch', '20', '--lr', '5e-3', '--augment', '0', '--out', join(dir, 'conv'));
+    const r = await train('--model', 'conv', '--conv', '4,4', '--limit', '300', '--epochs', '1', '--batch', '20', '--lr', '5e-3', '--augment', '0', '--out', join(dir, 'conv'));
     expect(r.code).toBe(0);
     expect(r.out.find((l) => l.startsWith('model:'))).toContain('groupnorm G=4');
     expect(percentAfter(r.out, /^test accuracy/)).toBeGreaterThan(30);

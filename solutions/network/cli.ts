@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { isNotImplementedError, type Tensor } from '../../lib/index.ts';
+import { formatNumber, isNotImplementedError, type Tensor } from '../../lib/index.ts';
 import { setGemmThreads, startGemmThreads, gemmThreads } from '../../lib/kernels/matmul.ts';
 import { randomTranslate, type ImageLayout } from './augment.ts';
 import { ImplementationError, loadBuildingBlocks, type BuildingBlocks } from './building-blocks.ts';
@@ -52,6 +52,23 @@ export function processIo(): Io {
 }
 
 export type ModelSpec = { kind: 'fc'; options: FullyConnectedNetOptions } | { kind: 'conv'; options: ConvNetOptions };
+
+/** How a run trains, saved in checkpoints so `--resume` continues with the same settings. */
+export interface TrainingSettings {
+  updateRule: TrainConfig['optim'];
+  optimConfig: Partial<OptimConfig>;
+  lrDecay: number;
+  batchSize: number;
+  augment: number;
+  seed: string;
+}
+
+/** The same architecture with some options changed (the ConvNet has no dropout to turn off). */
+export function withOverrides(spec: ModelSpec, overrides: ModelOverrides): ModelSpec {
+  if (spec.kind === 'fc') return { kind: 'fc', options: { ...spec.options, ...overrides } };
+  const { dropoutKeepRatio: _unused, ...rest } = overrides;
+  return { kind: 'conv', options: { ...spec.options, ...rest } };
+}
 
 /** Builds the model a spec describes, from the given building blocks. */
 export function buildModel(spec: ModelSpec, blocks: BuildingBlocks): FullyConnectedNet | ConvNet {
@@ -141,11 +158,11 @@ function describeModel(spec: ModelSpec): string {
   if (spec.kind === 'fc') {
     const o = spec.options;
     const dims = [o.inputDim, ...o.hiddenDims, o.numClasses].join('-');
-    return `fc ${dims} · ${o.activation} · norm ${o.normalization} · dropout keep ${o.dropoutKeepRatio} · ${o.initializer} init · reg ${o.reg}`;
+    return `fc ${dims} · ${o.activation} · norm ${o.normalization} · dropout keep ${o.dropoutKeepRatio} · ${o.initializer} init · reg ${formatNumber(o.reg ?? 0, 3)}`;
   }
   const o = spec.options;
   const blocks = o.blocks.map((b) => `conv${b.size}×${b.size}(${b.filters})`).join(' → ');
-  return `conv ${blocks}${o.hiddenDims?.length ? ` → fc ${o.hiddenDims.join('-')}` : ''} → 10 · ${o.normalization}${o.normalization === 'groupnorm' ? ` G=${o.groups}` : ''} · ${o.activation} · ${o.initializer} init · reg ${o.reg}`;
+  return `conv ${blocks}${o.hiddenDims?.length ? ` → fc ${o.hiddenDims.join('-')}` : ''} → 10 · ${o.normalization}${o.normalization === 'groupnorm' ? ` G=${o.groups}` : ''} · ${o.activation} · ${o.initializer} init · reg ${formatNumber(o.reg ?? 0, 3)}`;
 }
 
 /** Confusion counts: rows true class, columns predicted. */
@@ -199,17 +216,29 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   let checkpoint: Record<string, unknown> | null = null;
   if (config.resume !== null) checkpoint = loadCheckpoint(config.resume);
   const savedSpec = checkpoint?.['model'] as ModelSpec | undefined;
-  const savedTraining = checkpoint?.['training'] as { updateRule: TrainConfig['optim']; optimConfig: Partial<OptimConfig>; lrDecay: number; batchSize: number; augment: number; seed: string } | undefined;
+  const savedTraining = checkpoint?.['training'] as TrainingSettings | undefined;
   const savedData = checkpoint?.['data'] as { name: string; center: 'image' | 'channel'; limit: number | null } | undefined;
   if (checkpoint && (!savedSpec || !savedTraining || !savedData)) throw new CheckpointError(`${config.resume} is missing its model, training or data section`);
   if (savedData && savedData.name !== config.data) throw new UsageError(`the checkpoint was trained on ${savedData.name}; pass --data ${savedData.name}`);
   if (savedData) config = { ...config, center: savedData.center, limit: config.given.has('limit') ? config.limit : savedData.limit };
+  if (checkpoint) {
+    // The checkpoint fixes the architecture and how it trains; say so rather than silently ignoring flags.
+    const fixed = ['model', 'hidden', 'conv', 'kernel', 'groups', 'activation', 'norm', 'dropout', 'init', 'weight-scale', 'optim', 'lr', 'lr-decay', 'reg', 'batch', 'augment', 'seed', 'center'];
+    const ignored = fixed.filter((f) => config.given.has(f));
+    if (ignored.length > 0) io.out(`note: ${ignored.map((f) => `--${f}`).join(', ')} ignored: a resumed run keeps the checkpoint's settings`);
+  }
   const kind = savedSpec?.kind ?? config.model;
 
   const blocks = await loadBuildingBlocks(config.impl, ROOT);
   if (blocks.source !== 'reference solutions') {
     io.out(`implementation: ${blocks.source}`);
-    const probes = probeBlocks(blocks, { kind, activation: (savedSpec?.options.activation ?? config.activation), norm: config.norm, init: config.init });
+    const saved = savedSpec?.options;
+    const probes = probeBlocks(blocks, {
+      kind,
+      activation: saved?.activation ?? config.activation,
+      norm: saved?.normalization ?? config.norm,
+      init: saved?.initializer ?? config.init,
+    });
     for (const p of probes) io.out(`  ${p.status === 'ok' ? '✓' : p.status === 'differs' ? '!' : '✗'} ${p.name}: ${p.detail}`);
     const broken = probes.filter((p) => p.status === 'not-implemented' || p.status === 'error');
     if (broken.length > 0) throw new ImplementationError(`${broken.length === 1 ? 'the function marked ✗ above is' : `the ${broken.length} functions marked ✗ above are`} not ready: finish ${broken.length === 1 ? 'it' : 'them'} (their exercises' tests tell you how), or train with --impl solutions`);
@@ -218,7 +247,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
 
   const data = prepareData(config, blocks, kind);
   const { dataset, image } = data;
-  const spec = savedSpec ?? specFromConfig(config, image);
+  let spec = savedSpec ?? specFromConfig(config, image);
   try {
     if (spec.kind === 'fc') resolveFcOptions(spec.options);
     else resolveConvOptions(spec.options);
@@ -245,7 +274,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
     return 0;
   }
 
-  const training = savedTraining ?? {
+  const training: TrainingSettings = savedTraining ?? {
     updateRule: config.optim,
     optimConfig: { ...OPTIMIZER_DEFAULTS[config.optim], learningRate: config.lr },
     lrDecay: config.lrDecay,
@@ -253,10 +282,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
     augment: config.augment,
     seed: config.seed,
   };
-  const build = (overrides: ModelOverrides & { reg?: number }): Model => {
-    const options = { ...spec.options, ...overrides } as never;
-    return buildModel({ kind: spec.kind, options } as ModelSpec, blocks);
-  };
+  const build = (overrides: ModelOverrides): Model => buildModel(withOverrides(spec, overrides), blocks);
   const meanInput = meanPerInput(data.mean, image, kind);
   const layout: ImageLayout = { order: kind === 'fc' ? 'nhwc' : 'nchw', height: image[0], width: image[1], channels: image[2] };
   const augment = training.augment > 0 ? (x: Tensor, rng: Parameters<typeof randomTranslate>[4]) => randomTranslate(x, layout, meanInput, training.augment, rng) : undefined;
@@ -308,7 +334,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
     const best = search[0]!;
     io.out(`best: lr ${best.learningRate.toExponential(2)}, reg ${best.reg.toExponential(2)} → training it on the full training split`);
     training.optimConfig = { ...training.optimConfig, learningRate: best.learningRate };
-    spec.options = { ...spec.options, reg: best.reg } as never;
+    spec = withOverrides(spec, { reg: best.reg });
     record.search = search;
   }
 

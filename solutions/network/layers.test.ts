@@ -80,9 +80,11 @@ describe('softmax loss', () => {
     expect(relError(dx, evalNumericalGradient((v) => softmaxLoss(v, y).loss, x))).toBeLessThan(GRAD_TOL);
   });
 
-  test('softmaxLoss › rejects labels of the wrong kind, length or range', () => {
+  test('softmaxLoss › takes an Int32Array or a plain array; rejects labels of the wrong kind, length or range', () => {
     const x = randn([2, 3], rng);
-    expectInputError(() => softmaxLoss(x, [0, 1] as unknown as Int32Array), { kind: TypeError, fn: 'softmaxLoss', arg: 'y' });
+    expect(softmaxLoss(x, [0, 1]).loss).toBe(softmaxLoss(x, Int32Array.of(0, 1)).loss);
+    expectInputError(() => softmaxLoss(x, ['0', '1'] as unknown as number[]), { kind: TypeError, fn: 'softmaxLoss', arg: 'y' });
+    expectInputError(() => softmaxLoss(x, [0, 1.5]), { fn: 'softmaxLoss', arg: 'y[1]' });
     expectInputError(() => softmaxLoss(x, Int32Array.of(0)), { fn: 'softmaxLoss', arg: 'y' });
     expectInputError(() => softmaxLoss(x, Int32Array.of(0, 3)), { fn: 'softmaxLoss', arg: 'y[1]' });
   });

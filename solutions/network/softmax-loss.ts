@@ -9,13 +9,18 @@ export type Labels = Int32Array;
 
 /**
  * Checks labels against the number of samples N and classes C.
- * @throws TypeError when `y` is not an Int32Array; RangeError for a wrong length or a label outside `[0, C)`.
+ * @throws TypeError when `y` is not an array of numbers; RangeError for a wrong length or a label
+ *   that is not an integer in `[0, C)`.
  */
-export function assertLabels(fn: string, y: unknown, N: number, C: number): asserts y is Labels {
-  if (!(y instanceof Int32Array)) throw new TypeError(`${fn}: 'y' must be an Int32Array of class labels`);
-  if (y.length !== N) throw new RangeError(`${fn}: 'y' must have ${N} labels (one per row of 'x'), got ${y.length}`);
+export function assertLabels(fn: string, y: unknown, N: number, C: number): asserts y is Labels | readonly number[] {
+  if (!(y instanceof Int32Array) && !(Array.isArray(y) && y.every((v) => typeof v === 'number'))) {
+    throw new TypeError(`${fn}: 'y' must be an Int32Array or an array of class labels`);
+  }
+  const labels = y as ArrayLike<number>;
+  if (labels.length !== N) throw new RangeError(`${fn}: 'y' must have ${N} labels (one per row of 'x'), got ${labels.length}`);
   for (let i = 0; i < N; i++) {
-    if (y[i]! < 0 || y[i]! >= C) throw new RangeError(`${fn}: 'y[${i}]' must be a class in [0, ${C}), got ${y[i]}`);
+    const c = labels[i]!;
+    if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`${fn}: 'y[${i}]' must be a class in [0, ${C}), got ${c}`);
   }
 }
 
@@ -28,10 +33,10 @@ export function assertLabels(fn: string, y: unknown, N: number, C: number): asse
  * NOTE: subtracting each row's max changes nothing mathematically and keeps exp from overflowing.
  *
  * @param x `[N, C]` class scores.
- * @param y `[N]` correct classes.
+ * @param y `[N]` correct classes (an Int32Array or a plain array of integers).
  * @returns `{ loss, dx [N, C] }`.
  */
-export function softmaxLoss(x: Tensor, y: Labels): { loss: number; dx: Tensor } {
+export function softmaxLoss(x: Tensor, y: Labels | readonly number[]): { loss: number; dx: Tensor } {
   const fn = 'softmaxLoss';
   assertShape(fn, 'x', x, [null, null], '[N, C]');
   const [N, C] = x.shape as [number, number];
