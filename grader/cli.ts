@@ -1,25 +1,28 @@
 /**
- * `npm run grade -- <submission-dir> [options]`: grades one submission against the kit's public
- * and hidden suites, prints a score table and writes the results.
+ * `npm run grade -- <submission-dir> [more-dirs…] [options]`: grades submissions against the kit's
+ * public and hidden suites, prints a score table and writes the results.
  *
- *   --seed <student-id>     per-student variant cases (default: 'reference')
- *   --out <dir>             output folder (default: grade-output/)
+ *   --seed <student-id>     per-student variant cases (default: 'reference' for one submission,
+ *                           each folder's name when several are given)
+ *   --out <dir>             output folder (default: grade-output/; with several submissions,
+ *                           one folder per submission inside it, named after the submission)
  *   --only <ids>            comma-separated exercises to grade, e.g. 03-batchnorm,04-groupnorm
- *   --fail-under <percent>  exit 1 when the score is below this share of the points (CI gates)
- *   --json                  print grade.json's summary to stdout instead of the table
- *   --call-timeout <ms>     time limit of one call into the submission (default 2000)
- *   --memory <MB>           memory limit of the submission's process (default 512)
+ *   --fail-under <percent>  exit 1 when a score is below this share of the points (CI gates)
+ *   --json                  print a summary as JSON instead of the table (an array for several)
+ *   --call-timeout <ms>     time limit of one call into a submission (default 2000)
+ *   --memory <MB>           memory limit of a submission's process (default 512)
  *   --verbose               show vitest's own log on stderr
  *
+ * Several submissions share one vitest instance: each after the first costs only its own tests.
  * Exit codes: 0 graded (whatever the score), 1 below --fail-under, 2 the grader itself failed.
  */
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gradeSubmission, OUTPUT_FILES } from './grade.ts';
+import { Grader, OUTPUT_FILES } from './grade.ts';
+import { summarySentence, type GradeReport } from './reports/report.ts';
 import { round2 } from './score.ts';
-import { summarySentence } from './reports/report.ts';
 
-const USAGE = 'usage: npm run grade -- <submission-dir> [--seed <id>] [--out <dir>] [--only <ids>] [--fail-under <percent>] [--json]';
+const USAGE = 'usage: npm run grade -- <submission-dir> [more-dirs…] [--seed <id>] [--out <dir>] [--only <ids>] [--fail-under <percent>] [--json]';
 
 function fail(message: string): never {
   process.stderr.write(`grade: ${message}\n${USAGE}\n`);
@@ -31,6 +34,48 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) fail(`--${name} must be a positive number, got '${text}'`);
   return value;
+}
+
+function summary(report: GradeReport, out: string): object {
+  const { score } = report;
+  return {
+    submission: report.submission,
+    status: report.status,
+    points: round2(score.points),
+    maxPoints: round2(score.maxPoints),
+    percent: round2(score.maxPoints > 0 ? (100 * score.points) / score.maxPoints : 0),
+    seed: report.seed,
+    durationMs: report.durationMs,
+    timings: report.timings,
+    exercises: Object.fromEntries(score.exercises.map((e) => [e.exercise, { points: round2(e.points), maxPoints: round2(e.maxPoints), public: e.public, hidden: e.hidden }])),
+    errors: report.errors,
+    warnings: score.warnings,
+    out,
+  };
+}
+
+function table(report: GradeReport, out: string): string {
+  const { score } = report;
+  const rows = score.exercises.map((e) => [
+    e.exercise,
+    `${round2(e.points).toFixed(2)} / ${round2(e.maxPoints)}`,
+    `${e.public.passed}/${e.public.total}`,
+    report.hiddenExercises.includes(e.exercise) ? `${e.hidden.passed}/${e.hidden.total}` : 'none',
+  ]);
+  const header = ['exercise', 'points', 'public', 'hidden'];
+  const total = ['total', `${round2(score.points).toFixed(2)} / ${round2(score.maxPoints)}`, '', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...[...rows, total].map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ');
+  return [
+    `${report.submission} (seed ${report.seed})`,
+    line(header),
+    ...rows.map(line),
+    line(total),
+    '',
+    summarySentence(report),
+    `Results: ${OUTPUT_FILES.map((f) => join(out, f)).join(', ')} (${(report.durationMs / 1000).toFixed(1)} s)`,
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -58,67 +103,54 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (positionals.length !== 1) fail(positionals.length === 0 ? 'which submission? give its folder' : `one submission at a time, got ${positionals.length}`);
+  if (positionals.length === 0) fail('which submission? give its folder');
   const failUnder = values['fail-under'] === undefined ? undefined : Number(values['fail-under']);
   if (failUnder !== undefined && !(failUnder >= 0 && failUnder <= 100)) fail(`--fail-under must be a percentage between 0 and 100, got '${values['fail-under']}'`);
   const callMs = positiveNumber('call-timeout', values['call-timeout']);
   const memoryMb = positiveNumber('memory', values.memory);
+  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   // npm runs scripts from the package root; paths on the command line are the user's.
   const base = process.env['INIT_CWD'] ?? process.cwd();
-  const out = resolve(base, values.out ?? 'grade-output');
+  const outRoot = resolve(base, values.out ?? 'grade-output');
+  const several = positionals.length > 1;
+  const used = new Map<string, number>();
+  const jobs = positionals.map((given) => {
+    const submission = resolve(base, given);
+    const name = basename(submission) || 'submission';
+    const n = (used.get(name) ?? 0) + 1;
+    used.set(name, n);
+    const folder = n === 1 ? name : `${name}-${n}`;
+    return { submission, out: several ? join(outRoot, folder) : outRoot, seed: values.seed ?? (several ? name : 'reference') };
+  });
 
-  const report = await gradeSubmission({
-    submission: resolve(base, positionals[0]!),
-    out,
-    ...(values.seed !== undefined ? { seed: values.seed } : {}),
-    ...(values.only ? { only: values.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+  const grader = await Grader.start({
     limits: { ...(callMs ? { callMs } : {}), ...(memoryMb ? { memoryMb } : {}) },
     ...(values.verbose ? { log: (text: string) => process.stderr.write(text) } : {}),
   });
-  const { score } = report;
-  const percent = score.maxPoints > 0 ? (100 * score.points) / score.maxPoints : 0;
-
-  if (values.json) {
-    const summary = {
-      status: report.status,
-      points: round2(score.points),
-      maxPoints: round2(score.maxPoints),
-      percent: round2(percent),
-      seed: report.seed,
-      durationMs: report.durationMs,
-      timings: report.timings,
-      exercises: Object.fromEntries(score.exercises.map((e) => [e.exercise, { points: round2(e.points), maxPoints: round2(e.maxPoints), public: e.public, hidden: e.hidden }])),
-      errors: report.errors,
-      warnings: score.warnings,
-      out,
-    };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  } else {
-    const rows = score.exercises.map((e) => [
-      e.exercise,
-      `${round2(e.points).toFixed(2)} / ${round2(e.maxPoints)}`,
-      `${e.public.passed}/${e.public.total}`,
-      report.hiddenExercises.includes(e.exercise) ? `${e.hidden.passed}/${e.hidden.total}` : 'none',
-    ]);
-    const header = ['exercise', 'points', 'public', 'hidden'];
-    const total = ['total', `${round2(score.points).toFixed(2)} / ${round2(score.maxPoints)}`, '', ''];
-    const widths = header.map((h, i) => Math.max(h.length, ...[...rows, total].map((r) => r[i]!.length)));
-    const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ');
-    process.stdout.write(`${[line(header), ...rows.map(line), line(total)].join('\n')}\n\n${summarySentence(report)}\n`);
-    process.stdout.write(`Results: ${OUTPUT_FILES.map((f) => `${out}/${f}`).join(', ')} (${(report.durationMs / 1000).toFixed(1)} s)\n`);
+  const summaries: object[] = [];
+  let exitCode = 0;
+  try {
+    for (const job of jobs) {
+      const report = await grader.grade({ ...job, ...(only ? { only } : {}) });
+      const { score } = report;
+      if (values.json) summaries.push(summary(report, job.out));
+      else process.stdout.write(table(report, job.out));
+      for (const warning of score.warnings) process.stderr.write(`warning: ${warning}\n`);
+      if (report.status === 'error') {
+        for (const error of report.errors) process.stderr.write(`grader error (${report.submission}): ${error}\n`);
+        exitCode = 2;
+      }
+      const percent = score.maxPoints > 0 ? (100 * score.points) / score.maxPoints : 0;
+      if (failUnder !== undefined && percent < failUnder) {
+        process.stderr.write(`${report.submission}: score ${round2(percent)}% is below --fail-under ${failUnder}%\n`);
+        if (exitCode === 0) exitCode = 1;
+      }
+    }
+  } finally {
+    await grader.close();
   }
-  for (const warning of score.warnings) process.stderr.write(`warning: ${warning}\n`);
-  if (report.status === 'error') {
-    for (const error of report.errors) process.stderr.write(`grader error: ${error}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (failUnder !== undefined && percent < failUnder) {
-    process.stderr.write(`score ${round2(percent)}% is below --fail-under ${failUnder}%\n`);
-    process.exitCode = 1;
-    return;
-  }
-  process.exitCode = 0;
+  if (values.json) process.stdout.write(`${JSON.stringify(several ? summaries : summaries[0], null, 2)}\n`);
+  process.exitCode = exitCode;
 }
 
 main().catch((error: unknown) => {

@@ -1,49 +1,61 @@
 /**
- * Grades one submission: prepares its sandbox, runs the kit's public and hidden suites against it
- * with vitest in remote mode, scores the outcomes with the rubric and writes the results.
+ * Grades submissions: prepares each one's sandbox, runs the kit's public and hidden suites against
+ * it with vitest in remote mode, scores the outcomes with the rubric and writes the results.
  *
  *   const report = await gradeSubmission({ submission: 'path/to/student', seed: 'student-42', out: 'grade-output' });
  *
- * The library entry point for batch grading: one call per submission. Vitest runs in this process
- * (its workers are separate), so a batch that wants one submission's crash of the grader itself to
- * stay contained runs `grader/cli.ts` as a child process per submission instead.
+ * Batch grading keeps one `Grader` for many submissions: vitest, its workers and TypeScript start
+ * once, and each further submission costs only its own transpiling and tests.
+ *
+ *   const grader = await Grader.start();
+ *   for (const s of submissions) await grader.grade({ submission: s.dir, seed: s.student, out: s.out });
+ *   await grader.close();
+ *
+ * Vitest runs in this process (its test workers are threads; the submission runs in separate
+ * sandbox processes). A batch that wants the grader itself contained runs `grader/launch.mjs` as
+ * a child process per group of submissions instead.
  */
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { TestModule } from 'vitest/node';
+import type { TestModule, Vitest } from 'vitest/node';
 import { feedbackHtml, feedbackMarkdown } from './reports/feedback.ts';
 import { exercismResults, gradescopeResults } from './reports/formats.ts';
 import type { GradeReport } from './reports/report.ts';
 import { writeFileAtomic } from './reports/write.ts';
 import { collectOutcomes } from './results.ts';
-import { loadRubric } from './rubric.ts';
+import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
 import { MANIFEST_ENV } from './sandbox/manifest.ts';
-import { cleanupWorkDir, prepareSubmission, type GradeLimits, type PrepareOptions, type PreparedSubmission } from './sandbox/prepare.ts';
+import { cleanupSubmission, cleanupWorkDir, type GradeLimits, type PreparedRun, type PreparedSubmission, type RunOptions } from './sandbox/prepare.ts';
 import { scoreOutcomes } from './score.ts';
 
 /** The kit this grader belongs to. */
 export const KIT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
-export interface GradeOptions {
-  /** The submission folder (laid out like exercises/, or containing exercises/). */
-  submission: string;
-  /** Student id for the per-student variant cases; default 'reference'. */
-  seed?: string;
-  /** Output folder; default `grade-output/`. `null` writes nothing. */
-  out?: string | null;
-  /** Grade only these exercises (ids such as '03-batchnorm'); default all. */
-  only?: readonly string[];
-  limits?: Partial<GradeLimits>;
+/** Files written into the output folder. */
+export const OUTPUT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
+
+export interface GraderOptions {
   /** The kit's root; default the kit this file belongs to. */
   root?: string;
+  limits?: Partial<GradeLimits>;
   /** Receives vitest's own console output (the grader's log); default discarded. */
   log?: (text: string) => void;
 }
 
-/** Files written into the output folder. */
-export const OUTPUT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
+export interface GradeRequest {
+  /** The submission folder (laid out like exercises/, or containing exercises/). */
+  submission: string;
+  /** Student id for the per-student variant cases; default 'reference'. */
+  seed?: string;
+  /** Output folder; default `grade-output/` in the kit. `null` writes nothing. */
+  out?: string | null;
+  /** Grade only these exercises (ids such as '03-batchnorm'); default all. */
+  only?: readonly string[];
+}
+
+export type GradeOptions = GraderOptions & GradeRequest;
 
 function sink(log?: (text: string) => void): Writable {
   return new Writable({
@@ -54,149 +66,208 @@ function sink(log?: (text: string) => void): Writable {
   });
 }
 
-const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED'] as const;
+type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 
 /**
- * Prepares the submission in a worker thread (TypeScript takes most of a second to load; vitest
- * starts meanwhile). Falls back to this thread where a worker cannot load TypeScript sources.
+ * The preparation thread (prepare-worker.ts): TypeScript loads there once, while vitest starts
+ * here. It registers tsx itself: the main thread's module hooks do not reach workers on Node 20.
  */
-function prepareInWorker(options: PrepareOptions): Promise<PreparedSubmission> {
-  const target = new URL('./sandbox/prepare-worker.ts', import.meta.url).href;
-  // The worker registers tsx itself: module hooks of the main thread do not reach workers on Node 20.
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`;
-  return new Promise((resolve, reject) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(bootstrap, { eval: true, workerData: options });
-    } catch {
-      resolve(prepareSubmission(options));
-      return;
-    }
-    let settled = false;
-    worker.once('message', (message: { ok: true; value: Omit<PreparedSubmission, 'cleanup'> } | { ok: false; message: string }) => {
-      settled = true;
-      void worker.terminate();
-      if (message.ok) resolve({ ...message.value, cleanup: () => cleanupWorkDir(message.value.workDir) });
-      else reject(new Error(message.message));
+class Preparer {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #nextId = 1;
+
+  constructor() {
+    const target = new URL('./sandbox/prepare-worker.ts', import.meta.url).href;
+    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`;
+    this.#worker = new Worker(bootstrap, { eval: true });
+    this.#worker.on('message', (reply: WorkerReply) => {
+      const waiting = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (reply.ok) waiting?.resolve(reply.value);
+      else waiting?.reject(new Error(reply.message));
     });
-    worker.once('error', () => {
-      if (!settled) {
-        settled = true;
-        try {
-          resolve(prepareSubmission(options));
-        } catch (error) {
-          reject(error as Error);
-        }
-      }
+    this.#worker.on('error', (error) => {
+      for (const waiting of this.#pending.values()) waiting.reject(error);
+      this.#pending.clear();
     });
-  });
+  }
+
+  request<T>(message: object): Promise<T> {
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#worker.postMessage({ id, ...message });
+    });
+  }
+
+  close(): Promise<number> {
+    return this.#worker.terminate();
+  }
 }
 
-/** Grades a submission and (unless `out` is null) writes results, feedback and `grade.json`. */
-export async function gradeSubmission(options: GradeOptions): Promise<GradeReport> {
-  const started = Date.now();
-  const root = options.root ?? KIT_ROOT;
-  const seed = options.seed ?? 'reference';
-  const rubric = loadRubric(root);
-  const timings: Record<string, number> = { processStart: -performance.now() };
-  const mark = (name: string, since: number): void => {
-    timings[name] = Math.round(performance.now() - since);
-  };
-  const t0 = performance.now();
-  const [prepared, { startVitest }] = await Promise.all([
-    prepareInWorker({ root, submission: resolve(options.submission), limits: options.limits ?? {} }).then((p) => {
-      mark('prepare', t0);
-      return p;
-    }),
-    import('vitest/node').then((v) => {
-      mark('importVitest', t0);
-      return v;
-    }),
-  ]);
-  const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-  const savedExitCode = process.exitCode;
-  try {
-    const known = prepared.exercises.map((e) => e.id);
-    const unknown = (options.only ?? []).filter((id) => !known.includes(id));
-    if (unknown.length > 0) throw new Error(`gradeSubmission: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
-    const exercises = prepared.exercises.filter((e) => !options.only || options.only.length === 0 || options.only.includes(e.id));
-    const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
+const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED'] as const;
 
-    process.env['GRADLAB_IMPL'] = 'remote';
-    process.env[MANIFEST_ENV] = prepared.manifestPath;
-    process.env['GRADLAB_STUDENT_SEED'] = seed;
-    let modules: TestModule[] = [];
-    const errors: string[] = [];
-    const t1 = performance.now();
-    const vitest = await startVitest(
-      'test',
-      suites,
-      {
-        root,
-        watch: false,
-        reporters: [{}],
-        passWithNoTests: true,
-        // Threads without per-file isolation cost half the CPU of forks: suites are trusted, and
-        // each test file still gets fresh sandboxes (its sessions close after it).
-        pool: 'threads',
-        isolate: false,
-        maxWorkers: 2,
-        fileParallelism: true,
-      },
-      {},
-      { stdout: sink(options.log), stderr: sink(options.log) },
-    );
-    mark('vitest', t1);
+/** One vitest instance in remote mode, grading submissions one after another. */
+export class Grader {
+  readonly root: string;
+  readonly #rubric: Rubric;
+  readonly #run: PreparedRun;
+  readonly #preparer: Preparer;
+  readonly #vitest: Vitest;
+  readonly #manifestPath: string;
+  readonly #savedEnv: Record<string, string | undefined>;
+  readonly #startupMs: number;
+  #count = 0;
+  #closed = false;
+
+  private constructor(root: string, rubric: Rubric, run: PreparedRun, preparer: Preparer, vitest: Vitest, savedEnv: Record<string, string | undefined>, startupMs: number) {
+    this.root = root;
+    this.#rubric = rubric;
+    this.#run = run;
+    this.#preparer = preparer;
+    this.#vitest = vitest;
+    this.#manifestPath = join(run.workDir, 'current-manifest.json');
+    this.#savedEnv = savedEnv;
+    this.#startupMs = startupMs;
+  }
+
+  /** Starts vitest (in remote mode) and the preparation thread. */
+  static async start(options: GraderOptions = {}): Promise<Grader> {
+    const started = performance.now();
+    const root = options.root ?? KIT_ROOT;
+    const rubric = loadRubric(root);
+    const preparer = new Preparer();
+    const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
+    let run: PreparedRun | null = null;
     try {
-      modules = vitest.state.getTestModules();
-      for (const error of vitest.state.getUnhandledErrors()) {
-        errors.push(`unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      }
+      const runOptions: RunOptions = { root, limits: options.limits ?? {} };
+      const [prepared, { createVitest }] = await Promise.all([preparer.request<PreparedRun>({ run: runOptions }), import('vitest/node')]);
+      run = prepared;
+      process.env['GRADLAB_IMPL'] = 'remote';
+      process.env[MANIFEST_ENV] = join(run.workDir, 'current-manifest.json');
+      const vitest = await createVitest(
+        'test',
+        {
+          root,
+          watch: false,
+          reporters: [{}],
+          passWithNoTests: true,
+          // Threads without per-file isolation cost half the CPU of forks: the suites are trusted,
+          // and each test file still gets fresh sandboxes (its sessions close after it).
+          pool: 'threads',
+          isolate: false,
+          maxWorkers: 2,
+          fileParallelism: true,
+        },
+        {},
+        { stdout: sink(options.log), stderr: sink(options.log) },
+      );
+      await vitest.init();
+      return new Grader(root, rubric, run, preparer, vitest, savedEnv, Math.round(performance.now() - started));
+    } catch (error) {
+      await preparer.close();
+      if (run) cleanupWorkDir(run.workDir);
+      restoreEnv(savedEnv);
+      throw error;
+    }
+  }
+
+  /** Exercises of the kit, in order. */
+  get exercises(): string[] {
+    return this.#run.exercises.map((e) => e.id);
+  }
+
+  /** Grades one submission and (unless `out` is null) writes results, feedback and `grade.json`. */
+  async grade(request: GradeRequest): Promise<GradeReport> {
+    if (this.#closed) throw new Error('Grader.grade: the grader is closed');
+    const started = Date.now();
+    const t0 = performance.now();
+    const timings: Record<string, number> = this.#count === 0 ? { startup: this.#startupMs } : {};
+    const seed = request.seed ?? 'reference';
+    const unknown = (request.only ?? []).filter((id) => !this.exercises.includes(id));
+    if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${this.exercises.join(', ')})`);
+    const exercises = this.#run.exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
+    const prepared = await this.#preparer.request<PreparedSubmission>({ submission: resolve(request.submission), seed, index: ++this.#count });
+    timings['prepare'] = Math.round(performance.now() - t0);
+    const savedExitCode = process.exitCode;
+    try {
+      writeFileAtomic(this.#manifestPath, JSON.stringify(prepared.manifest));
+      process.env['GRADLAB_STUDENT_SEED'] = seed;
+      const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
+      const t1 = performance.now();
+      const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s)));
+      timings['tests'] = Math.round(performance.now() - t1);
+      const modules: TestModule[] = result.testModules;
+      const errors = result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      const { outcomes, suiteErrors } = collectOutcomes(modules);
+      const ran = new Set(modules.map((m) => m.relativeModuleId.replace(/\\/g, '/')));
+      for (const suite of suites) if (!ran.has(suite)) errors.push(`${suite}: did not run`);
+      for (const e of suiteErrors) errors.push(`${e.suite}: ${e.message}`);
+      const report: GradeReport = {
+        version: 1,
+        status: errors.length > 0 ? 'error' : 'graded',
+        submission: request.submission,
+        seed,
+        startedAt: new Date(started).toISOString(),
+        durationMs: Date.now() - started,
+        score: scoreOutcomes(
+          outcomes,
+          exercises.map((e) => e.id),
+          this.#rubric,
+        ),
+        exercises: exercises.map((e) => e.id),
+        hiddenExercises: exercises.filter((e) => e.hiddenSuites.length > 0).map((e) => e.id),
+        outcomes,
+        notes: prepared.notes,
+        errors,
+        suiteErrors,
+        timings,
+      };
+      const out = request.out === undefined ? join(this.root, 'grade-output') : request.out;
+      if (out !== null) writeReport(report, out, this.#rubric.hiddenVisibility);
+      return report;
     } finally {
-      await vitest.close();
+      process.exitCode = savedExitCode;
+      cleanupSubmission(this.#run, prepared);
     }
-    const { outcomes, suiteErrors } = collectOutcomes(modules);
-    const ran = new Set(modules.map((m) => m.relativeModuleId.replace(/\\/g, '/')));
-    for (const suite of suites) if (!ran.has(suite)) errors.push(`${suite}: did not run`);
-    for (const e of suiteErrors) errors.push(`${e.suite}: ${e.message}`);
-    const score = scoreOutcomes(
-      outcomes,
-      exercises.map((e) => e.id),
-      rubric,
-    );
-    const report: GradeReport = {
-      version: 1,
-      status: errors.length > 0 ? 'error' : 'graded',
-      submission: options.submission,
-      seed,
-      startedAt: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      score,
-      exercises: exercises.map((e) => e.id),
-      hiddenExercises: exercises.filter((e) => e.hiddenSuites.length > 0).map((e) => e.id),
-      outcomes,
-      notes: prepared.notes,
-      errors,
-      suiteErrors,
-      timings,
-    };
-    const out = options.out === undefined ? join(root, 'grade-output') : options.out;
-    const t2 = performance.now();
-    if (out !== null) writeReport(report, out, rubric.hiddenVisibility);
-    mark('write', t2);
-    return report;
+  }
+
+  /** Stops vitest and the preparation thread and removes the run's temp dir. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const savedExitCode = process.exitCode;
+    try {
+      await this.#vitest.close();
+      await this.#preparer.close();
+    } finally {
+      cleanupWorkDir(this.#run.workDir);
+      restoreEnv(this.#savedEnv);
+      process.exitCode = savedExitCode;
+    }
+  }
+}
+
+function restoreEnv(saved: Record<string, string | undefined>): void {
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+}
+
+/** Grades one submission with a grader of its own. */
+export async function gradeSubmission(options: GradeOptions): Promise<GradeReport> {
+  const grader = await Grader.start(options);
+  try {
+    return await grader.grade(options);
   } finally {
-    for (const key of ENV_KEYS) {
-      if (savedEnv[key] === undefined) delete process.env[key];
-      else process.env[key] = savedEnv[key];
-    }
-    process.exitCode = savedExitCode;
-    prepared.cleanup();
+    await grader.close();
   }
 }
 
 /** Writes every output file of a report into `dir`, each atomically. */
-export function writeReport(report: GradeReport, dir: string, hiddenVisibility: Parameters<typeof gradescopeResults>[1] = 'visible'): void {
+export function writeReport(report: GradeReport, dir: string, hiddenVisibility: GradescopeVisibility = 'visible'): void {
   const markdown = feedbackMarkdown(report);
   const files: Record<(typeof OUTPUT_FILES)[number], string> = {
     'results.json': `${JSON.stringify(gradescopeResults(report, hiddenVisibility), null, 2)}\n`,

@@ -1,9 +1,10 @@
 /**
  * The remote manifest: what `prepare.ts` learned about a submission, written as JSON into the
  * grader's private temp dir and read by the vite plugin (to generate proxies) and by every test
- * worker (to start sandboxes). Its path travels in `GRADLAB_REMOTE_MANIFEST`.
+ * worker (to start sandboxes). Its path travels in `GRADLAB_REMOTE_MANIFEST`; the grader rewrites
+ * the file (atomically) for each submission it grades.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { SandboxLimits } from './helper.ts';
 
 export interface ExportInfo {
@@ -35,6 +36,8 @@ export interface RemoteManifest {
   sandboxDir: string;
   /** The transpiled helper thread (trusted, outside the sandbox dir). */
   helperFile: string;
+  /** The seed of the per-student variant cases (GRADLAB_STUDENT_SEED in the test workers). */
+  seed: string;
   limits: SandboxLimits;
   /** Time limit of one call into the submission, in ms. */
   callMs: number;
@@ -49,9 +52,10 @@ export interface RemoteManifest {
 
 export const MANIFEST_ENV = 'GRADLAB_REMOTE_MANIFEST';
 
-let cached: { path: string; manifest: RemoteManifest } | null = null;
-
-/** The manifest of the current grading run; throws when remote mode was not started by the grader. */
+/**
+ * The manifest of the submission being graded. Read afresh when the file changed: one grader
+ * grades submission after submission by rewriting it, while the test workers keep running.
+ */
 export function remoteManifest(): RemoteManifest {
   const path = process.env[MANIFEST_ENV];
   if (!path) {
@@ -59,8 +63,12 @@ export function remoteManifest(): RemoteManifest {
       `remote mode needs ${MANIFEST_ENV}: it is started by \`npm run grade -- <submission>\`, not by running vitest directly`,
     );
   }
-  if (cached?.path === path) return cached.manifest;
+  // The grader replaces the file by renaming a new one over it: a new inode means a new manifest.
+  const { ino, mtimeMs } = statSync(path);
+  if (cached?.path === path && cached.ino === ino && cached.mtimeMs === mtimeMs) return cached.manifest;
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as RemoteManifest;
-  cached = { path, manifest };
+  cached = { path, ino, mtimeMs, manifest };
   return manifest;
 }
+
+let cached: { path: string; ino: number; mtimeMs: number; manifest: RemoteManifest } | null = null;

@@ -1,16 +1,18 @@
 /**
- * Builds the two private folders a grading run needs, in a fresh temp dir:
+ * Builds the private folders of a grading run, in a fresh temp dir:
  *
- *   sandbox/   what the sandbox process may read: runner.js, the submission's implementation
- *              files transpiled to JavaScript (types erased, never checked), lib/ transpiled, a
- *              copy of seedrandom, and sandbox.json listing the modules and their compile errors.
- *   trusted/   helper.js (the supervising thread) and manifest.json for the test workers.
+ *   trusted/               helper.js (the supervising thread), the FIFOs, the list of pids
+ *   kit/                   the kit's part of every sandbox: runner.js, lib/ transpiled, seedrandom
+ *   submissions/N/sandbox/ what submission N's sandbox process may read: a copy of kit/, the
+ *                          submission's implementation files transpiled to JavaScript (types
+ *                          erased, never checked), sandbox.json listing modules and compile errors
+ *   submissions/N/manifest.json  what the test workers read about submission N
  *
  * Only `.ts` files inside the submission's exercise folders count (tests, `.d.ts`, node_modules,
  * dot folders and symlinks are skipped). A file that does not transpile is recorded with its
  * first diagnostics and fails only the tests that use it.
  */
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -51,17 +53,6 @@ export const DEFAULT_LIMITS: GradeLimits = {
 
 const MAX_FILE_BYTES = 512 * 1024;
 const MAX_FILES_PER_EXERCISE = 100;
-
-export interface PreparedSubmission {
-  /** The temp dir holding sandbox/ and trusted/; remove with `cleanup()`. */
-  workDir: string;
-  manifestPath: string;
-  manifest: RemoteManifest;
-  exercises: Exercise[];
-  /** What was ignored or refused in the submission, for the feedback. */
-  notes: string[];
-  cleanup(): void;
-}
 
 let tsVersion: string | null = null;
 
@@ -193,18 +184,18 @@ function findPrlimit(): string | null {
   return null;
 }
 
-/** Removes a prepared submission's temp dir, after stopping any sandbox process still running from it. */
+/** Removes a run's temp dir, after stopping any sandbox process still running from it. */
 export function cleanupWorkDir(workDir: string): void {
-  killLeftovers(workDir);
+  killLeftovers(workDir, workDir);
   rmSync(workDir, { recursive: true, force: true });
 }
 
 /**
- * Kills sandbox processes of this run that are still alive (a test worker that ended abruptly
- * leaves them blocked on their pipes). A pid is killed only while its command line still names
- * this run's sandbox, so a reused pid is never touched.
+ * Kills sandbox processes still running from `scope` (a test worker that ended abruptly leaves
+ * them blocked on their pipes). A pid is killed only while its command line still names `scope`,
+ * so a reused pid is never touched.
  */
-function killLeftovers(workDir: string): void {
+function killLeftovers(workDir: string, scope: string): void {
   let pids: string[];
   try {
     pids = readFileSync(join(workDir, 'trusted', 'pids'), 'utf8').split('\n').filter(Boolean);
@@ -213,77 +204,47 @@ function killLeftovers(workDir: string): void {
   }
   for (const pid of new Set(pids)) {
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(workDir, 'sandbox'))) process.kill(Number(pid), 'SIGKILL');
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(scope)) process.kill(Number(pid), 'SIGKILL');
     } catch {
       /* gone already */
     }
   }
 }
 
-export interface PrepareOptions {
+export interface RunOptions {
   /** The kit's root (where exercises/, solutions/, lib/ live). */
   root: string;
-  /** The submission folder. */
-  submission: string;
   limits?: Partial<GradeLimits>;
   /** Parent of the temp dir; default the OS temp dir. */
   tmpDir?: string;
 }
 
-/** Builds sandbox/ and trusted/ for one submission and returns the manifest the test workers read. */
-export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
+/** What every submission of a grading run shares: the kit's side of the sandbox and the trusted dir. */
+export interface PreparedRun {
+  root: string;
+  /** The run's temp dir: trusted/, kit/ and one folder per submission. */
+  workDir: string;
+  /** The helper thread's script (trusted/helper.js). */
+  helperFile: string;
+  limits: GradeLimits;
+  exercises: Exercise[];
+  prlimit: string | null;
+}
+
+/**
+ * Builds the parts of the sandbox that come from the kit (lib/ and the runner transpiled, a copy of
+ * seedrandom) once per run, and the trusted dir with the helper thread.
+ */
+export function prepareRun(options: RunOptions): PreparedRun {
   const { root } = options;
   const limits: GradeLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const subRoot = submissionRoot(options.submission);
-  statSync(subRoot); // a missing submission folder is the caller's error, raised here
   const exercises = discoverExercises(root);
   const cache = new KitCache(root);
   const workDir = realpathSync(mkdtempSync(join(options.tmpDir ?? tmpdir(), 'gradlab-')));
-  const cleanup = (): void => cleanupWorkDir(workDir);
   try {
-    const sandboxDir = join(workDir, 'sandbox');
+    const kitDir = join(workDir, 'kit');
     const trustedDir = join(workDir, 'trusted');
-    const notes: string[] = [];
-    const sandboxFiles: Record<string, { ts: string; error?: string }> = {};
-
-    // The submission's implementation files.
-    const known = new Set(exercises.map((e) => e.id));
-    for (const name of readdirSync(subRoot).sort()) {
-      if (EXERCISE_DIR.test(name) && !known.has(name)) notes.push(`${name}/: not an exercise of this kit, ignored`);
-    }
-    const manifestExercises: Record<string, ExerciseManifest> = {};
-    for (const exercise of exercises) {
-      const dir = join(subRoot, exercise.id);
-      let present: string[] = [];
-      try {
-        if (lstatSync(dir).isDirectory()) present = submissionFiles(dir, notes, exercise.id);
-      } catch {
-        present = [];
-      }
-      const compiled = new Map<string, string | undefined>();
-      for (const file of present) {
-        const rel = toPosix(relative(dir, file));
-        const display = `exercises/${exercise.id}/${rel}`;
-        const sandboxPath = display.replace(/\.ts$/, '.js');
-        const { js, map, error } = transpile(readFileSync(file, 'utf8'), display);
-        write(join(sandboxDir, sandboxPath), js);
-        write(join(sandboxDir, `${sandboxPath}.map`), map);
-        sandboxFiles[sandboxPath] = error ? { ts: display, error } : { ts: display };
-        compiled.set(rel, error);
-      }
-      const files: Record<string, FileManifest> = {};
-      for (const file of exercise.files) {
-        const sandboxPath = `exercises/${exercise.id}/${file.name.replace(/\.ts$/, '.js')}`;
-        const entry: FileManifest = compiled.has(file.name)
-          ? compiled.get(file.name)
-            ? { status: 'compile-error', error: compiled.get(file.name)!, sandboxPath, exports: file.exports }
-            : { status: 'ok', sandboxPath, exports: file.exports }
-          : { status: 'missing', sandboxPath, exports: file.exports };
-        files[file.name] = entry;
-      }
-      manifestExercises[exercise.id] = { files };
-    }
-
+    const kitFiles: Record<string, { ts: string }> = {};
     // The kit's library, as the submission imports it (lib/testing is for suites only).
     const libDir = join(root, 'lib');
     const libFiles = (function walk(dir: string): string[] {
@@ -296,52 +257,118 @@ export function prepareSubmission(options: PrepareOptions): PreparedSubmission {
     for (const file of libFiles) {
       const display = `lib/${toPosix(relative(libDir, file))}`;
       const sandboxPath = display.replace(/\.ts$/, '.js');
-      transpileKitFile(cache, file, join(sandboxDir, sandboxPath), display);
-      sandboxFiles[sandboxPath] = { ts: display };
+      transpileKitFile(cache, file, join(kitDir, sandboxPath), display);
+      kitFiles[sandboxPath] = { ts: display };
     }
-
     // seedrandom (lib/random.ts imports it), copied so the sandbox reads nothing outside its dir.
     const seedrandom = join(root, 'node_modules', 'seedrandom');
     for (const rel of ['package.json', 'index.js', 'seedrandom.js', ...readdirSync(join(seedrandom, 'lib')).filter((f) => f.endsWith('.js')).map((f) => `lib/${f}`)]) {
-      mkdirSync(dirname(join(sandboxDir, 'node_modules', 'seedrandom', rel)), { recursive: true });
-      copyFileSync(join(seedrandom, rel), join(sandboxDir, 'node_modules', 'seedrandom', rel));
+      mkdirSync(dirname(join(kitDir, 'node_modules', 'seedrandom', rel)), { recursive: true });
+      copyFileSync(join(seedrandom, rel), join(kitDir, 'node_modules', 'seedrandom', rel));
     }
-
     // The runner and the helper, from their TypeScript sources.
     const here = join(root, 'grader', 'sandbox');
-    for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(cache, join(here, `${name}.ts`), join(sandboxDir, `${name}.js`), `${name}.ts`);
+    for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(cache, join(here, `${name}.ts`), join(kitDir, `${name}.js`), `${name}.ts`);
     for (const name of ['helper', 'clock']) transpileKitFile(cache, join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
-    write(join(sandboxDir, 'package.json'), '{ "type": "module" }\n');
+    write(join(kitDir, 'package.json'), '{ "type": "module" }\n');
     write(join(trustedDir, 'package.json'), '{ "type": "module" }\n');
-    write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles, outputBytes: limits.outputBytes })}\n`);
-
-    const sandboxLimits: SandboxLimits = {
-      node: process.execPath,
-      prlimit: findPrlimit(),
-      sandboxDir,
-      memoryMb: limits.memoryMb,
-      heapMb: limits.heapMb,
-      addressSpaceMb: limits.addressSpaceMb,
-      cpuSeconds: limits.cpuSeconds,
-      startMs: limits.startMs,
-      outputBytes: limits.outputBytes,
-    };
-    const manifest: RemoteManifest = {
-      root,
-      sandboxDir,
-      helperFile: join(trustedDir, 'helper.js'),
-      limits: sandboxLimits,
-      callMs: limits.callMs,
-      loadMs: limits.loadMs,
-      strikes: limits.strikes,
-      timeoutBudgetMs: limits.timeoutBudgetMs,
-      exercises: manifestExercises,
-    };
-    const manifestPath = join(trustedDir, 'manifest.json');
-    write(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-    return { workDir, manifestPath, manifest, exercises, notes, cleanup };
+    write(join(workDir, 'kit-files.json'), JSON.stringify(kitFiles));
+    return { root, workDir, helperFile: join(trustedDir, 'helper.js'), limits, exercises, prlimit: findPrlimit() };
   } catch (error) {
-    cleanup();
+    cleanupWorkDir(workDir);
     throw error;
   }
+}
+
+export interface PreparedSubmission {
+  /** This submission's folder inside the run: sandbox/ and manifest.json. */
+  dir: string;
+  manifestPath: string;
+  manifest: RemoteManifest;
+  /** What was ignored or refused in the submission, for the feedback. */
+  notes: string[];
+}
+
+/**
+ * Builds one submission's sandbox in the run: a copy of the kit's part plus the submission's
+ * implementation files transpiled, and the manifest the test workers read.
+ */
+export function prepareSubmission(run: PreparedRun, submission: string, seed: string, index: number): PreparedSubmission {
+  const subRoot = submissionRoot(submission);
+  statSync(subRoot); // a missing submission folder is the caller's error, raised here
+  const dir = join(run.workDir, 'submissions', String(index));
+  const sandboxDir = join(dir, 'sandbox');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(run.workDir, 'kit'), sandboxDir, { recursive: true });
+  const sandboxFiles: Record<string, { ts: string; error?: string }> = JSON.parse(readFileSync(join(run.workDir, 'kit-files.json'), 'utf8')) as Record<string, { ts: string }>;
+  const notes: string[] = [];
+  const known = new Set(run.exercises.map((e) => e.id));
+  for (const name of readdirSync(subRoot).sort()) {
+    if (EXERCISE_DIR.test(name) && !known.has(name)) notes.push(`${name}/: not an exercise of this kit, ignored`);
+  }
+  const manifestExercises: Record<string, ExerciseManifest> = {};
+  for (const exercise of run.exercises) {
+    const folder = join(subRoot, exercise.id);
+    let present: string[] = [];
+    try {
+      if (lstatSync(folder).isDirectory()) present = submissionFiles(folder, notes, exercise.id);
+    } catch {
+      present = [];
+    }
+    const compiled = new Map<string, string | undefined>();
+    for (const file of present) {
+      const rel = toPosix(relative(folder, file));
+      const display = `exercises/${exercise.id}/${rel}`;
+      const sandboxPath = display.replace(/\.ts$/, '.js');
+      const { js, map, error } = transpile(readFileSync(file, 'utf8'), display);
+      write(join(sandboxDir, sandboxPath), js);
+      write(join(sandboxDir, `${sandboxPath}.map`), map);
+      sandboxFiles[sandboxPath] = error ? { ts: display, error } : { ts: display };
+      compiled.set(rel, error);
+    }
+    const files: Record<string, FileManifest> = {};
+    for (const file of exercise.files) {
+      const sandboxPath = `exercises/${exercise.id}/${file.name.replace(/\.ts$/, '.js')}`;
+      files[file.name] = compiled.has(file.name)
+        ? compiled.get(file.name)
+          ? { status: 'compile-error', error: compiled.get(file.name)!, sandboxPath, exports: file.exports }
+          : { status: 'ok', sandboxPath, exports: file.exports }
+        : { status: 'missing', sandboxPath, exports: file.exports };
+    }
+    manifestExercises[exercise.id] = { files };
+  }
+  write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles, outputBytes: run.limits.outputBytes })}\n`);
+  const { limits } = run;
+  const sandboxLimits: SandboxLimits = {
+    node: process.execPath,
+    prlimit: run.prlimit,
+    sandboxDir,
+    memoryMb: limits.memoryMb,
+    heapMb: limits.heapMb,
+    addressSpaceMb: limits.addressSpaceMb,
+    cpuSeconds: limits.cpuSeconds,
+    startMs: limits.startMs,
+    outputBytes: limits.outputBytes,
+  };
+  const manifest: RemoteManifest = {
+    root: run.root,
+    sandboxDir,
+    helperFile: run.helperFile,
+    seed,
+    limits: sandboxLimits,
+    callMs: limits.callMs,
+    loadMs: limits.loadMs,
+    strikes: limits.strikes,
+    timeoutBudgetMs: limits.timeoutBudgetMs,
+    exercises: manifestExercises,
+  };
+  const manifestPath = join(dir, 'manifest.json');
+  write(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { dir, manifestPath, manifest, notes };
+}
+
+/** Removes one submission's folder from the run, stopping its sandbox processes first. */
+export function cleanupSubmission(run: { workDir: string }, prepared: { dir: string }): void {
+  killLeftovers(run.workDir, prepared.dir);
+  rmSync(prepared.dir, { recursive: true, force: true });
 }

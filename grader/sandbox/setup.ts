@@ -53,6 +53,10 @@ const matchers = {
   },
 };
 
+// The per-student seed of this submission, for the hidden suites' variant cases (the test
+// workers outlive submissions when one grader grades several).
+process.env['GRADLAB_STUDENT_SEED'] = remoteManifest().seed;
+
 // A sandbox process starts booting now, while vitest imports and collects the test file.
 warmUp();
 

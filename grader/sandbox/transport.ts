@@ -69,23 +69,34 @@ const SPARE_KEY = Symbol.for('gradlab.sandbox.spare');
  * next test file, so that file's first call does not wait for Node to start.
  */
 export function prepareSpare(manifest: RemoteManifest): void {
-  const global = globalThis as unknown as Record<symbol, { file: string; proc: SandboxProcess } | undefined>;
+  const global = globalThis as unknown as Record<symbol, { key: string; proc: SandboxProcess } | undefined>;
+  const key = spareKey(manifest);
   const spare = global[SPARE_KEY];
-  if (spare && spare.file === manifest.helperFile && !spare.proc.death) return;
+  if (spare && spare.key === key && !spare.proc.death) return;
+  spare?.proc.close();
   try {
-    global[SPARE_KEY] = { file: manifest.helperFile, proc: SandboxProcess.start(manifest) };
+    global[SPARE_KEY] = { key, proc: SandboxProcess.start(manifest) };
   } catch {
     global[SPARE_KEY] = undefined;
   }
 }
 
-/** The spare process, if there is one for this run; it is the caller's from now on. */
+/** The spare process, if there is one for this submission; it is the caller's from now on. */
 export function takeSpare(manifest: RemoteManifest): SandboxProcess | null {
-  const global = globalThis as unknown as Record<symbol, { file: string; proc: SandboxProcess } | undefined>;
+  const global = globalThis as unknown as Record<symbol, { key: string; proc: SandboxProcess } | undefined>;
   const spare = global[SPARE_KEY];
   global[SPARE_KEY] = undefined;
-  if (!spare || spare.file !== manifest.helperFile || spare.proc.death) return null;
+  if (!spare) return null;
+  if (spare.key !== spareKey(manifest) || spare.proc.death) {
+    spare.proc.close();
+    return null;
+  }
   return spare.proc;
+}
+
+/** A spare serves the submission whose sandbox it was started in. */
+function spareKey(manifest: RemoteManifest): string {
+  return `${manifest.helperFile}\0${manifest.limits.sandboxDir}`;
 }
 
 /** Waits for the helper's next message about `session` that `accept` takes. */

@@ -174,7 +174,7 @@ export async function corpus(): Promise<CorpusSubmission[]> {
         { kind: 'prologue', exercise: '06-mean-image', fn: 'channelMean', code: `readFileSync(${grader}); readFileSync(${fixture});` },
       ],
       expect: [
-        { exercise: '01-activations', outcome: 'fn-fails', fn: 'sigmoidBackward', category: 'timeout', reason: /sigmoidBackward timed out after 1 s/ },
+        { exercise: '01-activations', outcome: 'fn-fails', fn: 'sigmoidBackward', category: 'timeout', reason: /sigmoidBackward timed out after 0\.6 s/ },
         { exercise: '02-weight-init', outcome: 'fn-fails', fn: 'heInit', category: 'memory', reason: /heInit exceeded the memory limit/ },
         { exercise: '03-batchnorm', outcome: 'fn-fails', fn: 'batchnormBackwardAlt', category: 'exit', reason: /the process exited during batchnormBackwardAlt/ },
         { exercise: '04-groupnorm', outcome: 'fn-fails', fn: 'groupnormBackward', category: 'threw', reason: /threw 42, which is not an Error/ },

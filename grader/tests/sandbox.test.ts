@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRng } from '../sandbox/tracked-random.ts';
 import { closeSessions, SandboxValue, sessionFor, SubmissionError } from '../sandbox/client.ts';
 import { MANIFEST_ENV } from '../sandbox/manifest.ts';
-import { prepareSubmission, type PreparedSubmission } from '../sandbox/prepare.ts';
+import { cleanupWorkDir, prepareRun, prepareSubmission, type PreparedRun } from '../sandbox/prepare.ts';
 import { ROOT } from './corpus.ts';
 
 const PROBES = `
@@ -54,7 +54,7 @@ import * as fs from 'node:fs';
 function require_fs() { return fs; }
 `;
 
-let prepared: PreparedSubmission;
+let run: PreparedRun | undefined;
 let dir = '';
 
 beforeAll(() => {
@@ -64,14 +64,14 @@ beforeAll(() => {
   writeFileSync(join(dir, '03-batchnorm', 'helpers', 'util.ts'), 'export const helper = (n: number): number => n + 1;\n');
   mkdirSync(join(dir, '06-mean-image'), { recursive: true });
   writeFileSync(join(dir, '06-mean-image', 'mean-image.ts'), "import { execSync } from 'node:child_process';\nexport const meanImage = () => execSync('id');\n");
-  prepared = prepareSubmission({ root: ROOT, submission: dir, limits: { callMs: 1000, outputBytes: 100_000 } });
-  process.env[MANIFEST_ENV] = prepared.manifestPath;
+  run = prepareRun({ root: ROOT, limits: { callMs: 1000, outputBytes: 100_000 } });
+  process.env[MANIFEST_ENV] = prepareSubmission(run, dir, 'probe', 1).manifestPath;
 });
 
 afterAll(() => {
   closeSessions();
   delete process.env[MANIFEST_ENV];
-  prepared?.cleanup();
+  if (run) cleanupWorkDir(run.workDir);
   rmSync(dir, { recursive: true, force: true });
 });
 
