@@ -26,14 +26,18 @@ export class KitCache {
   }
 
   get(key: string): string | null {
+    return this.getBytes(key)?.toString('utf8') ?? null;
+  }
+
+  getBytes(key: string): Buffer | null {
     try {
-      return readFileSync(join(this.#dir, key), 'utf8');
+      return readFileSync(join(this.#dir, key));
     } catch {
       return null;
     }
   }
 
-  set(key: string, value: string): void {
+  set(key: string, value: string | Uint8Array): void {
     try {
       mkdirSync(this.#dir, { recursive: true });
       const temp = join(this.#dir, `.${key}.${process.pid}.${Math.random().toString(36).slice(2)}`);

@@ -159,6 +159,8 @@ export class Grader {
           isolate: false,
           maxWorkers: 2,
           fileParallelism: true,
+          // Transformed suites and solutions kept on disk between runs (node_modules/.experimental-vitest-cache).
+          ...(process.env['GRADLAB_FS_CACHE'] === '0' ? {} : { experimental: { fsModuleCache: true } }),
         },
         {},
         { stdout: sink(options.log), stderr: sink(options.log) },
