@@ -208,6 +208,8 @@ export class Session {
   prewarm(): void {
     if (this.#proc) return;
     this.#ensureAlive(false);
+    // The next test file's process boots while this file runs.
+    prepareSpare(this.#manifest);
     for (const entry of Object.values(this.#manifest.exercises[this.exercise]?.files ?? {})) {
       if (entry.status !== 'ok' || this.#loaded.has(entry.sandboxPath)) continue;
       const id = this.#nextId++;
@@ -461,9 +463,7 @@ export class Session {
     if (keys.length === 1 && keys[0] === MARKER) return this.#decodeMarker((value as Record<string, unknown>)[MARKER], memo, depth);
     const out: Record<string, unknown> = {};
     memo.set(value, out);
-    for (const key of keys) {
-      Object.defineProperty(out, key, { value: this.#decode((value as Record<string, unknown>)[key], memo, depth + 1), enumerable: true, writable: true, configurable: true });
-    }
+    for (const key of keys) setOwn(out, key, this.#decode((value as Record<string, unknown>)[key], memo, depth + 1));
     return out;
   }
 
@@ -532,16 +532,15 @@ export class Session {
     }
     const out: Record<string, unknown> = {};
     memo.set(value, out);
-    for (const key of Object.keys(value)) {
-      Object.defineProperty(out, key, {
-        value: this.#encode((value as Record<string, unknown>)[key], context, memo),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+    for (const key of Object.keys(value)) setOwn(out, key, this.#encode((value as Record<string, unknown>)[key], context, memo));
     return out;
   }
+}
+
+/** Sets an own data property; `__proto__` from the sandbox stays a key, never a prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function staleError(): SubmissionError {

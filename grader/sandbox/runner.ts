@@ -34,6 +34,8 @@ const ReflectApply = Reflect.apply;
 const ObjectKeys = Object.keys;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectDefineProperty = Object.defineProperty;
+const ObjectSetPrototypeOf = Object.setPrototypeOf;
+const ObjectCreate = Object.create;
 const ObjectPrototype = Object.prototype;
 const ArrayIsArray = Array.isArray;
 const ArrayPrototype = Array.prototype;
@@ -103,6 +105,8 @@ const BUILTIN_ERRORS: readonly [string, object][] = [
 ];
 const typedArraySlice = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype), 'slice')!.value as (
   this: unknown,
+  start?: number,
+  end?: number,
 ) => unknown;
 const typedArrayByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype), 'byteLength')!.get!;
 const typedArrayBuffer = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype), 'buffer')!.get!;
@@ -148,25 +152,41 @@ const requireHere = createRequire(join(SANDBOX, 'runner.js'));
 // Frames
 // ---------------------------------------------------------------------------------------------
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const MathMax = Math.max;
 
-function readFully(length: number): Uint8Array | null {
-  const buf = new Uint8Array(length);
-  let off = 0;
-  while (off < length) {
+// Requests arrive on fd 0 and are read through one growing buffer: a small request costs a
+// single read, a large one only the reads its size needs.
+let inbox = new Uint8Array(65536);
+let inStart = 0;
+let inEnd = 0;
+const typedArraySetFrom = Object.getPrototypeOf(Uint8Array.prototype).set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void;
+const typedArraySubarray = Object.getPrototypeOf(Uint8Array.prototype).subarray as (this: Uint8Array, start?: number, end?: number) => Uint8Array;
+
+/** Makes at least `count` bytes available at `inbox[inStart…]`; false at end of input. */
+function fill(count: number): boolean {
+  if (inEnd - inStart >= count) return true;
+  if (inStart + count > inbox.byteLength) {
+    const grown = new Uint8Array(MathMax(count, inbox.byteLength));
+    ReflectApply(typedArraySetFrom, grown, [ReflectApply(typedArraySubarray, inbox, [inStart, inEnd]), 0]);
+    inbox = grown;
+    inEnd -= inStart;
+    inStart = 0;
+  }
+  while (inEnd - inStart < count) {
     let n: number;
     try {
-      n = readSync(REQUEST_FD, buf, off, length - off, null);
+      n = readSync(REQUEST_FD, inbox, inEnd, inbox.byteLength - inEnd, null);
     } catch (error) {
       if ((error as { code?: string }).code === 'EAGAIN') {
         ReflectApply(AtomicsWait, Atomics, [sleeper, 0, 0, 1]);
         continue;
       }
-      return null;
+      return false;
     }
-    if (n === 0) return null;
-    off += n;
+    if (n === 0) return false;
+    inEnd += n;
   }
-  return buf;
+  return true;
 }
 
 interface Frame {
@@ -175,14 +195,20 @@ interface Frame {
 }
 
 function readFrame(): Frame | null {
-  const prefix = readFully(8);
-  if (!prefix) return null;
-  const lengths = frameLengths(prefix);
+  if (inStart === inEnd) {
+    inStart = 0;
+    inEnd = 0;
+  }
+  if (!fill(8)) return null;
+  const lengths = frameLengths(ReflectApply(typedArraySubarray, inbox, [inStart, inStart + 8]));
   if (typeof lengths === 'string') return null;
-  const head = readFully(lengths.header);
-  const body = lengths.body > 0 ? readFully(lengths.body) : new Uint8Array(0);
-  if (!head || !body) return null;
-  return { header: JSONParse(ReflectApply(decodeText, textDecoder, [head]) as string) as ToSandbox, body };
+  const total = 8 + lengths.header + lengths.body;
+  if (!fill(total)) return null;
+  const head = ReflectApply(typedArraySubarray, inbox, [inStart + 8, inStart + 8 + lengths.header]);
+  const header = JSONParse(ReflectApply(decodeText, textDecoder, [head]) as string) as ToSandbox;
+  const body = ReflectApply(typedArraySlice, inbox, [inStart + 8 + lengths.header, inStart + total]) as Uint8Array;
+  inStart += total;
+  return { header, body };
 }
 
 function send(header: FromSandbox, body?: Uint8Array): void {
@@ -452,12 +478,6 @@ let linkedAhead = false;
 async function linkAhead(firstPath: string): Promise<void> {
   if (linkedAhead) return;
   linkedAhead = true;
-  try {
-    await loadModule('lib/random.js');
-    randomModule = modules.get('lib/random.js')!.namespace as unknown as { createRng: (seed: string) => CountableRng };
-  } catch {
-    randomModule = null;
-  }
   // The exercise this process serves (its first load); other exercises link as its imports need.
   const folder = firstPath.slice(0, firstPath.indexOf('/', 'exercises/'.length) + 1);
   const paths = ObjectKeys(manifest.files);
@@ -540,28 +560,28 @@ function encodeValue(value: unknown, known: SafeMap<unknown, unknown>): unknown 
       const source = v as unknown[];
       const length = source.length;
       if (length > LIMITS.arrayLength) throw new OutputError(`an array of ${length} elements`);
+      // A null prototype: assignments cannot reach setters a submission put on Array.prototype.
       const out: unknown[] = [];
+      ObjectSetPrototypeOf(out, null);
       memo.set(v, out);
-      for (let i = 0; i < length; i++) append(out, walk(source[i], depth + 1));
+      for (let i = 0; i < length; i++) out[i] = walk(source[i], depth + 1);
       return out;
     }
+    // Null-prototype copies: no setter a submission put on Object.prototype runs while copying.
     const copyOwn = (target: Record<string, unknown>): Record<string, unknown> => {
       const keys = ObjectKeys(v as object);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        ObjectDefineProperty(target, key, { value: walk((v as Record<string, unknown>)[key], depth + 1), enumerable: true, writable: true, configurable: true });
-      }
+      for (let i = 0; i < keys.length; i++) target[keys[i]!] = walk((v as Record<string, unknown>)[keys[i]!], depth + 1);
       return target;
     };
     if (proto === ObjectPrototype || proto === null) {
-      const out: Record<string, unknown> = {};
+      const out = ObjectCreate(null) as Record<string, unknown>;
       memo.set(v, out);
       return copyOwn(out);
     }
     const marker: Marker = { kind: 'handle', id: handleFor(v), gen: 0, what: describeInstance(v as object) };
     const wrapped = { [MARKER]: marker };
     memo.set(v, wrapped);
-    marker.data = copyOwn({});
+    marker.data = copyOwn(ObjectCreate(null) as Record<string, unknown>);
     return wrapped;
   };
   return walk(value, 0);
@@ -805,10 +825,10 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
   send({ t: 'return', id, rng: drawn, writeback }, body);
 }
 
+const BufferCompare = Buffer.compare;
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.byteLength === b.byteLength && BufferCompare(a, b) === 0;
 }
 
 function dispatchSync(frame: Frame): void {
@@ -893,8 +913,28 @@ function harden(): void {
   process.on('uncaughtException', () => {});
 }
 
+/**
+ * Loads the kit's library before anything else (and before saying ready): every exercise imports
+ * it, a spare process does this while it waits for its exercise, and lib/random.js (for replicated
+ * generators) runs while the globals are still pristine.
+ */
+async function loadLibrary(): Promise<void> {
+  try {
+    await loadModule('lib/index.js');
+  } catch {
+    /* a submission's import of lib/ reports it */
+  }
+  try {
+    await loadModule('lib/random.js');
+    randomModule = modules.get('lib/random.js')!.namespace as unknown as { createRng: (seed: string) => CountableRng };
+  } catch {
+    randomModule = null;
+  }
+}
+
 async function main(): Promise<void> {
   harden();
+  await loadLibrary();
   send({ t: 'ready', pid: process.pid });
   for (;;) {
     const frame = readFrame();

@@ -146,7 +146,9 @@ export class SandboxProcess {
   readonly #dir: string;
   #req: number;
   #rep: number;
-  #pending: Buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.allocUnsafe(65536);
+  #start = 0;
+  #end = 0;
   #outputSeen = 0;
   #death: Death | null = null;
 
@@ -218,10 +220,14 @@ export class SandboxProcess {
   /** Sends a frame; false when the process is gone. */
   send(header: ToSandbox, body?: Uint8Array): boolean {
     if (this.#death) return false;
-    const frame = encodeFrame(header, body);
+    // The prefix and header, then the body as it is: a large body is not copied into a frame.
+    const head = encodeFrame(header);
+    new DataView(head.buffer, head.byteOffset + 4, 4).setUint32(0, body ? body.byteLength : 0, true);
     try {
-      let off = 0;
-      while (off < frame.byteLength) off += writeSync(this.#req, frame, off, frame.byteLength - off);
+      for (const part of body ? [head, body] : [head]) {
+        let off = 0;
+        while (off < part.byteLength) off += writeSync(this.#req, part, off, part.byteLength - off);
+      }
       return true;
     } catch {
       this.#died();
@@ -233,33 +239,37 @@ export class SandboxProcess {
   read(): Frame | null {
     for (;;) {
       if (this.#death) return null;
-      if (this.#pending.length >= 8) {
-        const lengths = frameLengths(this.#pending.subarray(0, 8));
+      const available = this.#end - this.#start;
+      if (available >= 8) {
+        const lengths = frameLengths(this.#buffer.subarray(this.#start, this.#start + 8));
         if (typeof lengths === 'string') {
           this.kill('protocol', `the sandbox sent ${lengths}`);
           this.#died();
           return null;
         }
         const total = 8 + lengths.header + lengths.body;
-        if (this.#pending.length >= total) {
+        if (available >= total) {
           let header: FromSandbox;
           try {
-            header = JSON.parse(this.#pending.toString('utf8', 8, 8 + lengths.header)) as FromSandbox;
+            header = JSON.parse(this.#buffer.toString('utf8', this.#start + 8, this.#start + 8 + lengths.header)) as FromSandbox;
             if (typeof header !== 'object' || header === null || typeof header.t !== 'string') throw new Error('not a header');
           } catch {
             this.kill('protocol', 'the sandbox sent a malformed frame');
             this.#died();
             return null;
           }
-          const body = lengths.body > 0 ? new Uint8Array(this.#pending.subarray(8 + lengths.header, total)) : null;
-          this.#pending = this.#pending.subarray(total);
+          const body = lengths.body > 0 ? new Uint8Array(this.#buffer.subarray(this.#start + 8 + lengths.header, this.#start + total)) : null;
+          this.#start += total;
+          if (this.#start === this.#end) this.#start = this.#end = 0;
           return { header, body };
         }
+        this.#reserve(total);
+      } else {
+        this.#reserve(8);
       }
-      const chunk = Buffer.allocUnsafe(Math.max(65536, this.#needed()));
       let n: number;
       try {
-        n = readSync(this.#rep, chunk, 0, chunk.length, null);
+        n = readSync(this.#rep, this.#buffer, this.#end, this.#buffer.length - this.#end, null);
       } catch (error) {
         if ((error as { code?: string }).code === 'EAGAIN' || (error as { code?: string }).code === 'EINTR') continue;
         n = 0;
@@ -268,14 +278,18 @@ export class SandboxProcess {
         this.#died();
         return null;
       }
-      this.#pending = this.#pending.length === 0 ? chunk.subarray(0, n) : Buffer.concat([this.#pending, chunk.subarray(0, n)]);
+      this.#end += n;
     }
   }
 
-  #needed(): number {
-    if (this.#pending.length < 8) return 8;
-    const lengths = frameLengths(this.#pending.subarray(0, 8));
-    return typeof lengths === 'string' ? 8 : 8 + lengths.header + lengths.body - this.#pending.length;
+  /** Room for a frame of `total` bytes from `#start` on, in the one reused read buffer. */
+  #reserve(total: number): void {
+    if (this.#start + total <= this.#buffer.length && this.#end < this.#buffer.length) return;
+    const next = total > this.#buffer.length ? Buffer.allocUnsafe(Math.max(total, 2 * this.#buffer.length)) : this.#start > 0 ? this.#buffer : Buffer.allocUnsafe(2 * this.#buffer.length);
+    this.#buffer.copy(next, 0, this.#start, this.#end);
+    this.#end -= this.#start;
+    this.#start = 0;
+    this.#buffer = next;
   }
 
   /** What the process printed since the last look, when it printed anything. */
