@@ -63,11 +63,9 @@ export interface TrainingSettings {
   seed: string;
 }
 
-/** The same architecture with some options changed (the ConvNet has no dropout to turn off). */
+/** The same architecture with some options changed. */
 export function withOverrides(spec: ModelSpec, overrides: ModelOverrides): ModelSpec {
-  if (spec.kind === 'fc') return { kind: 'fc', options: { ...spec.options, ...overrides } };
-  const { dropoutKeepRatio: _unused, ...rest } = overrides;
-  return { kind: 'conv', options: { ...spec.options, ...rest } };
+  return spec.kind === 'fc' ? { kind: 'fc', options: { ...spec.options, ...overrides } } : { kind: 'conv', options: { ...spec.options, ...overrides } };
 }
 
 /** Builds the model a spec describes, from the given building blocks. */
@@ -101,6 +99,7 @@ export function specFromConfig(config: TrainConfig, image: readonly [number, num
       numClasses: 10,
       normalization: config.norm === 'groupnorm' ? 'groupnorm' : 'none',
       groups: config.groups,
+      dropoutKeepRatio: config.dropout,
       ...common,
     },
   };
@@ -162,7 +161,7 @@ function describeModel(spec: ModelSpec): string {
   }
   const o = spec.options;
   const blocks = o.blocks.map((b) => `conv${b.size}×${b.size}(${b.filters})`).join(' → ');
-  return `conv ${blocks}${o.hiddenDims?.length ? ` → fc ${o.hiddenDims.join('-')}` : ''} → 10 · ${o.normalization}${o.normalization === 'groupnorm' ? ` G=${o.groups}` : ''} · ${o.activation} · ${o.initializer} init · reg ${formatNumber(o.reg ?? 0, 3)}`;
+  return `conv ${blocks}${o.hiddenDims?.length ? ` → fc ${o.hiddenDims.join('-')}` : ''} → 10 · ${o.normalization}${o.normalization === 'groupnorm' ? ` G=${o.groups}` : ''} · ${o.activation} · dropout keep ${o.dropoutKeepRatio ?? 1} · ${o.initializer} init · reg ${formatNumber(o.reg ?? 0, 3)}`;
 }
 
 /** Confusion counts: rows true class, columns predicted. */

@@ -2,7 +2,8 @@
  * A small ConvNet that puts group norm where it belongs — after a convolution, normalizing groups
  * of channels of each image on its own (exercise 04):
  *
- *   {conv k×k ("same" padding) → group norm → activation → 2×2 max pool} × B → {affine → activation} × H → affine → softmax
+ *   {conv k×k ("same" padding) → group norm → activation → 2×2 max pool} × B
+ *     → {[dropout] → affine → activation} × H → [dropout] → affine → softmax
  *
  * Inputs are images `[N, C, H, W]` (channels first, as CS231n's conv layers). L2 regularization
  * `0.5 · reg · ΣW²` covers the conv filters and the affine weights.
@@ -11,6 +12,7 @@ import { createRng, type Rng, type Tensor } from '../../lib/index.ts';
 import { affineBackward, affineForward, type AffineCache } from './affine.ts';
 import { ACTIVATIONS, INITIALIZERS, REFERENCE, type ActivationName, type BuildingBlocks, type InitializerName } from './building-blocks.ts';
 import { convBackward, convForward, convWeightGradients, type ConvCache } from './conv.ts';
+import { dropoutBackward, dropoutForward, type DropoutCache } from './dropout.ts';
 import { addL2, initWeights } from './fc-net.ts';
 import type { LossResult, Model, Params } from './model.ts';
 import { maxPoolBackward, maxPoolForward, type PoolCache } from './pool.ts';
@@ -37,6 +39,8 @@ export interface ConvNetOptions {
   groups?: number;
   /** Default 'relu'. */
   activation?: ActivationName;
+  /** Probability of keeping an input of each affine layer after the convs, in (0, 1]; 1 (default) = no dropout. */
+  dropoutKeepRatio?: number;
   /** Default 'he'; a conv filter's fan-in is C·k·k. */
   initializer?: InitializerName;
   weightScale?: number;
@@ -64,6 +68,7 @@ export function resolveConvOptions(options: ConvNetOptions): Resolved {
     normalization: options.normalization ?? 'groupnorm',
     groups: options.groups ?? 4,
     activation: options.activation ?? 'relu',
+    dropoutKeepRatio: options.dropoutKeepRatio ?? 1,
     initializer: options.initializer ?? 'he',
     weightScale: options.weightScale ?? 1e-2,
     reg: options.reg ?? 0,
@@ -90,6 +95,7 @@ export function resolveConvOptions(options: ConvNetOptions): Resolved {
   if (!ACTIVATIONS.includes(r.activation)) throw new RangeError(`${fn}: 'activation' must be one of ${ACTIVATIONS.join(', ')}, got ${String(r.activation)}`);
   if (!INITIALIZERS.includes(r.initializer)) throw new RangeError(`${fn}: 'initializer' must be one of ${INITIALIZERS.join(', ')}, got ${String(r.initializer)}`);
   if (!(r.reg >= 0)) throw new RangeError(`${fn}: 'reg' must be ≥ 0, got ${r.reg}`);
+  if (!(r.dropoutKeepRatio > 0 && r.dropoutKeepRatio <= 1)) throw new RangeError(`${fn}: 'dropoutKeepRatio' must be in (0, 1], got ${r.dropoutKeepRatio}`);
   return r;
 }
 
@@ -101,6 +107,8 @@ interface BlockCache {
 }
 
 interface DenseCache {
+  /** Dropout on the layer's input (null without dropout). */
+  dropout: DropoutCache | null;
   affine: AffineCache;
   activation: unknown;
 }
@@ -145,8 +153,14 @@ export class ConvNet implements Model {
     }
   }
 
-  private forward(x: Tensor): { scores: Tensor; convCaches: BlockCache[]; denseCaches: DenseCache[]; last: AffineCache } {
-    const { normalization, groups, activation } = this.options;
+  private forward(x: Tensor, mode: 'train' | 'test', rng?: Rng): { scores: Tensor; convCaches: BlockCache[]; denseCaches: DenseCache[]; last: AffineCache; lastDropout: DropoutCache | null } {
+    const { normalization, groups, activation, dropoutKeepRatio } = this.options;
+    // Without an rng, every call draws the same masks: what a gradient check needs.
+    const dropoutRng = dropoutKeepRatio < 1 ? (rng ?? createRng(`${this.options.seed}/dropout`)) : null;
+    const drop = (h: Tensor): { out: Tensor; cache: DropoutCache | null } => {
+      if (!dropoutRng) return { out: h, cache: null };
+      return dropoutForward(h, { mode, keepRatio: dropoutKeepRatio, rng: dropoutRng });
+    };
     const act = this.blocks.activations[activation];
     const convCaches: BlockCache[] = [];
     let h = x;
@@ -168,43 +182,45 @@ export class ConvNet implements Model {
     }
     const denseCaches: DenseCache[] = [];
     for (let i = 0; i < this.options.hiddenDims.length; i++, l++) {
-      const affine = affineForward(h, this.params[`W${l}`]!, this.params[`b${l}`]!);
+      const dropout = drop(h);
+      const affine = affineForward(dropout.out, this.params[`W${l}`]!, this.params[`b${l}`]!);
       const a = act.forward(affine.out);
       h = a.out;
-      denseCaches.push({ affine: affine.cache, activation: a.cache });
+      denseCaches.push({ dropout: dropout.cache, affine: affine.cache, activation: a.cache });
     }
-    const last = affineForward(h, this.params[`W${l}`]!, this.params[`b${l}`]!);
-    return { scores: last.out, convCaches, denseCaches, last: last.cache };
+    const lastDropout = drop(h);
+    const last = affineForward(lastDropout.out, this.params[`W${l}`]!, this.params[`b${l}`]!);
+    return { scores: last.out, convCaches, denseCaches, last: last.cache, lastDropout: lastDropout.cache };
   }
 
-  /** Class scores `[N, C]` for images `[N, C, H, W]` (the same in training and at test time). */
+  /** Test-mode class scores `[N, C]` for images `[N, C, H, W]`. */
   scores(x: Tensor): Tensor {
-    return this.forward(x).scores;
+    return this.forward(x, 'test').scores;
   }
 
   /**
    * Loss and gradients on a minibatch:
    *   loss = softmax cross-entropy(scores, y) + 0.5 · reg · Σ ΣW²
-   * The rng is unused: nothing in this network is random after initialization.
+   * @param rng draws the dropout masks (a fixed default when omitted, as a gradient check needs).
    */
-  loss(x: Tensor, y: Labels, _rng?: Rng): LossResult {
+  loss(x: Tensor, y: Labels, rng?: Rng): LossResult {
     const { normalization, activation, reg } = this.options;
     const act = this.blocks.activations[activation];
-    const { scores, convCaches, denseCaches, last } = this.forward(x);
+    const { scores, convCaches, denseCaches, last, lastDropout } = this.forward(x, 'train', rng);
     const { loss: dataLoss, dx: dscores } = softmaxLoss(scores, y);
     const grads: Params = {};
     let l = convCaches.length + denseCaches.length + 1;
     let back = affineBackward(dscores, last);
     grads[`W${l}`] = back.dw;
     grads[`b${l}`] = back.db;
-    let dh = back.dx;
+    let dh = lastDropout ? dropoutBackward(back.dx, lastDropout) : back.dx;
     for (let i = denseCaches.length - 1; i >= 0; i--) {
       l--;
       const cache = denseCaches[i]!;
       back = affineBackward(act.backward(dh, cache.activation), cache.affine);
       grads[`W${l}`] = back.dw;
       grads[`b${l}`] = back.db;
-      dh = back.dx;
+      dh = cache.dropout ? dropoutBackward(back.dx, cache.dropout) : back.dx;
     }
     for (let i = convCaches.length - 1; i >= 0; i--) {
       l--;

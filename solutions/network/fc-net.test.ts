@@ -159,6 +159,7 @@ describe('ConvNet', () => {
     { id: 'groupnorm', normalization: 'groupnorm', reg: 0 },
     { id: 'groupnorm+reg', normalization: 'groupnorm', reg: 0.5 },
     { id: 'no norm', normalization: 'none', reg: 0 },
+    { id: 'dropout', normalization: 'groupnorm', reg: 0, dropoutKeepRatio: 0.7 },
   ] as const)('ConvNet › $id: every parameter gradient matches the numerical gradient', (c) => {
     const net = new ConvNet({ ...options, ...c });
     const { grads } = net.loss(images, labels);

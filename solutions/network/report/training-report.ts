@@ -118,15 +118,19 @@ export function trainingReport(r: TrainingRecord): string {
       { title: 'Training loss', xLabel: `iteration (${r.batchesPerEpoch} per epoch)`, yLabel: 'loss', xInteger: true },
     ),
   });
+  // Zoom on the trained epochs: next to the chance-level start, a 1% gap would be invisible.
+  const from = r.valAccHistory.length > 1 ? 1 : 0;
+  const shown = [...r.trainAccHistory.slice(from), ...r.valAccHistory.slice(from)].filter(Number.isFinite);
+  const yDomain = [Math.max(0, Math.min(...shown) - 0.02), Math.min(1, Math.max(...shown) + 0.01)] as const;
   sections.push({
     title: 'Accuracy',
-    note: `Train accuracy (on a 1,000-sample subset) and validation accuracy after each epoch; a growing gap means overfitting. The parameters of the best validation epoch (${r.bestEpoch}) are kept.`,
+    note: `Train accuracy (on a 1,000-sample subset) and validation accuracy after each epoch; a growing gap means overfitting. Before training: ${percent(r.trainAccHistory[0] ?? NaN)} train, ${percent(r.valAccHistory[0] ?? NaN)} validation (chance is 10%). The parameters of the best validation epoch (${r.bestEpoch}) are kept.`,
     html: lineChart(
       [
-        { name: 'train', points: r.trainAccHistory.map((v, e) => [epochMarks[e]!, v] as const), color: PALETTE[0]!, dots: true },
-        { name: 'validation', points: r.valAccHistory.map((v, e) => [epochMarks[e]!, v] as const), color: PALETTE[1]!, dots: true },
+        { name: 'train', points: r.trainAccHistory.map((v, e) => [epochMarks[e]!, v] as const).slice(from), color: PALETTE[0]!, dots: true },
+        { name: 'validation', points: r.valAccHistory.map((v, e) => [epochMarks[e]!, v] as const).slice(from), color: PALETTE[1]!, dots: true },
       ],
-      { title: 'Train vs validation accuracy', xLabel: 'epoch', yLabel: 'accuracy', yFormat: percent, xInteger: true },
+      { title: 'Train vs validation accuracy', xLabel: 'epoch', yLabel: 'accuracy', yFormat: percent, xInteger: true, ...(shown.length > 0 ? { yDomain } : {}) },
     ),
   });
   sections.push({
