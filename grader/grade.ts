@@ -17,7 +17,7 @@
  */
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TestModule, Vitest } from 'vitest/node';
 import { feedbackHtml, feedbackMarkdown } from './reports/feedback.ts';
@@ -27,7 +27,8 @@ import { writeFileAtomic } from './reports/write.ts';
 import { collectOutcomes } from './results.ts';
 import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
 import { MANIFEST_ENV } from './sandbox/manifest.ts';
-import { cleanupSubmission, cleanupWorkDir, type GradeLimits, type PreparedRun, type PreparedSubmission, type RunOptions } from './sandbox/prepare.ts';
+import { cleanupSubmission, cleanupWorkDir, makeWorkDir, type GradeLimits, type PreparedRun, type PreparedSubmission, type RunOptions } from './sandbox/prepare.ts';
+import { compiledWorkerDir, compiledWorkerEntry, WORKER_ENTRY, workerModules } from './sandbox/worker-build.ts';
 import { scoreOutcomes } from './score.ts';
 
 /** The kit this grader belongs to. */
@@ -70,17 +71,28 @@ type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: 
 
 /**
  * The preparation thread (prepare-worker.ts): TypeScript loads there once, while vitest starts
- * here. It registers tsx itself: the main thread's module hooks do not reach workers on Node 20.
+ * here. It runs compiled from the kit cache when a previous run built it (worker-build.ts), else
+ * from sources through tsx, which it registers itself: the main thread's module hooks do not reach
+ * workers on Node 20.
  */
 class Preparer {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   #nextId = 1;
 
-  constructor() {
-    const target = new URL('./sandbox/prepare-worker.ts', import.meta.url).href;
-    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`;
-    this.#worker = new Worker(bootstrap, { eval: true });
+  /** Whether this worker runs from TypeScript sources (and should compile itself for next time). */
+  readonly fromSources: boolean;
+
+  constructor(root: string) {
+    const compiled = compiledWorkerEntry(root);
+    this.fromSources = compiled === null;
+    if (compiled) {
+      this.#worker = new Worker(pathToFileURL(compiled));
+    } else {
+      const target = pathToFileURL(join(root, WORKER_ENTRY)).href;
+      const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`;
+      this.#worker = new Worker(bootstrap, { eval: true });
+    }
     this.#worker.on('message', (reply: WorkerReply) => {
       const waiting = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
@@ -112,41 +124,43 @@ const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED'] as const
 export class Grader {
   readonly root: string;
   readonly #rubric: Rubric;
-  readonly #run: PreparedRun;
+  readonly #workDir: string;
+  readonly #run: Promise<PreparedRun>;
   readonly #preparer: Preparer;
-  readonly #vitest: Vitest;
+  readonly #vitest: Promise<Vitest>;
   readonly #manifestPath: string;
   readonly #savedEnv: Record<string, string | undefined>;
-  readonly #startupMs: number;
+  readonly #started: number;
   #count = 0;
   #closed = false;
 
-  private constructor(root: string, rubric: Rubric, run: PreparedRun, preparer: Preparer, vitest: Vitest, savedEnv: Record<string, string | undefined>, startupMs: number) {
+  private constructor(root: string, rubric: Rubric, workDir: string, run: Promise<PreparedRun>, preparer: Preparer, vitest: Promise<Vitest>, savedEnv: Record<string, string | undefined>) {
     this.root = root;
     this.#rubric = rubric;
+    this.#workDir = workDir;
     this.#run = run;
     this.#preparer = preparer;
     this.#vitest = vitest;
-    this.#manifestPath = join(run.workDir, 'current-manifest.json');
+    this.#manifestPath = join(workDir, 'current-manifest.json');
     this.#savedEnv = savedEnv;
-    this.#startupMs = startupMs;
+    this.#started = performance.now();
   }
 
-  /** Starts vitest (in remote mode) and the preparation thread. */
+  /**
+   * Starts vitest (in remote mode) and the preparation thread. Both keep starting in the
+   * background: the first `grade` prepares its submission meanwhile.
+   */
   static async start(options: GraderOptions = {}): Promise<Grader> {
-    const started = performance.now();
     const root = options.root ?? KIT_ROOT;
     const rubric = loadRubric(root);
-    const preparer = new Preparer();
     const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-    let run: PreparedRun | null = null;
-    try {
-      const runOptions: RunOptions = { root, limits: options.limits ?? {} };
-      const [prepared, { createVitest }] = await Promise.all([preparer.request<PreparedRun>({ run: runOptions }), import('vitest/node')]);
-      run = prepared;
-      process.env['GRADLAB_IMPL'] = 'remote';
-      process.env[MANIFEST_ENV] = join(run.workDir, 'current-manifest.json');
-      const vitest = await createVitest(
+    const workDir = makeWorkDir();
+    process.env['GRADLAB_IMPL'] = 'remote';
+    process.env[MANIFEST_ENV] = join(workDir, 'current-manifest.json');
+    const preparer = new Preparer(root);
+    const run = preparer.request<PreparedRun>({ run: { root, limits: options.limits ?? {}, workDir } satisfies RunOptions });
+    const vitest = import('vitest/node').then(async ({ createVitest }) => {
+      const instance = await createVitest(
         'test',
         {
           root,
@@ -165,19 +179,17 @@ export class Grader {
         {},
         { stdout: sink(options.log), stderr: sink(options.log) },
       );
-      await vitest.init();
-      return new Grader(root, rubric, run, preparer, vitest, savedEnv, Math.round(performance.now() - started));
-    } catch (error) {
-      await preparer.close();
-      if (run) cleanupWorkDir(run.workDir);
-      restoreEnv(savedEnv);
-      throw error;
-    }
+      await instance.init();
+      return instance;
+    });
+    run.catch(() => {});
+    vitest.catch(() => {});
+    return new Grader(root, rubric, workDir, run, preparer, vitest, savedEnv);
   }
 
   /** Exercises of the kit, in order. */
-  get exercises(): string[] {
-    return this.#run.exercises.map((e) => e.id);
+  async exercises(): Promise<string[]> {
+    return (await this.#run).exercises.map((e) => e.id);
   }
 
   /** Grades one submission and (unless `out` is null) writes results, feedback and `grade.json`. */
@@ -185,20 +197,34 @@ export class Grader {
     if (this.#closed) throw new Error('Grader.grade: the grader is closed');
     const started = Date.now();
     const t0 = performance.now();
-    const timings: Record<string, number> = this.#count === 0 ? { startup: this.#startupMs } : {};
+    const run = await this.#run;
+    const timings: Record<string, number> = {};
     const seed = request.seed ?? 'reference';
-    const unknown = (request.only ?? []).filter((id) => !this.exercises.includes(id));
-    if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${this.exercises.join(', ')})`);
-    const exercises = this.#run.exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
-    const prepared = await this.#preparer.request<PreparedSubmission>({ submission: resolve(request.submission), seed, index: ++this.#count });
-    timings['prepare'] = Math.round(performance.now() - t0);
+    const known = run.exercises.map((e) => e.id);
+    const unknown = (request.only ?? []).filter((id) => !known.includes(id));
+    if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    const exercises = run.exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
+    const [prepared, vitest] = await Promise.all([
+      this.#preparer.request<PreparedSubmission>({ submission: resolve(request.submission), seed, index: ++this.#count }).then((p) => {
+        timings['prepare'] = Math.round(performance.now() - t0);
+        return p;
+      }),
+      this.#vitest.then((v) => {
+        if (this.#count === 1) timings['startVitest'] = Math.round(performance.now() - this.#started);
+        return v;
+      }),
+    ]);
+    if (this.#count === 1 && this.#preparer.fromSources) {
+      // TypeScript is loaded in the worker now: it compiles its own code for the next run.
+      this.#preparer.request({ compileSelf: { root: this.root, dir: compiledWorkerDir(this.root), modules: workerModules(this.root) } }).catch(() => {});
+    }
     const savedExitCode = process.exitCode;
     try {
       writeFileAtomic(this.#manifestPath, JSON.stringify(prepared.manifest));
       process.env['GRADLAB_STUDENT_SEED'] = seed;
       const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
       const t1 = performance.now();
-      const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s)));
+      const result = await vitest.runTestFiles(suites.map((s) => join(this.root, s)));
       timings['tests'] = Math.round(performance.now() - t1);
       const modules: TestModule[] = result.testModules;
       const errors = result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
@@ -231,7 +257,7 @@ export class Grader {
       return report;
     } finally {
       process.exitCode = savedExitCode;
-      cleanupSubmission(this.#run, prepared);
+      cleanupSubmission(run, prepared);
     }
   }
 
@@ -241,10 +267,10 @@ export class Grader {
     this.#closed = true;
     const savedExitCode = process.exitCode;
     try {
-      await this.#vitest.close();
+      await (await this.#vitest.catch(() => null))?.close();
       await this.#preparer.close();
     } finally {
-      cleanupWorkDir(this.#run.workDir);
+      cleanupWorkDir(this.#workDir);
       restoreEnv(this.#savedEnv);
       process.exitCode = savedExitCode;
     }

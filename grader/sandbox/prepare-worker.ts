@@ -6,17 +6,43 @@
  * Requests: `{ id, run: RunOptions }` → the PreparedRun; `{ id, submission, seed, index }` → a
  * PreparedSubmission (for the run prepared first).
  */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { typescript } from '../typescript.ts';
-import { prepareRun, prepareSubmission, type PreparedRun, type RunOptions } from './prepare.ts';
+import { prepareRun, prepareSubmission, transpile, type PreparedRun, type RunOptions } from './prepare.ts';
 
-type Request = { id: number; run: RunOptions } | { id: number; submission: string; seed: string; index: number };
+type Request =
+  | { id: number; run: RunOptions }
+  | { id: number; submission: string; seed: string; index: number }
+  | { id: number; compileSelf: { root: string; dir: string; modules: string[] } };
+
+/** Transpiles this worker's module closure into `dir` (see worker-build.ts), published atomically. */
+function compileSelf({ root, dir, modules }: { root: string; dir: string; modules: string[] }): void {
+  if (existsSync(dir)) return;
+  const temp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  for (const rel of modules) {
+    const { js, error } = transpile(readFileSync(join(root, rel), 'utf8'), rel);
+    if (error) throw new Error(`${rel} does not transpile: ${error}`);
+    mkdirSync(dirname(join(temp, rel)), { recursive: true });
+    writeFileSync(join(temp, rel.replace(/\.ts$/, '.js')), js);
+  }
+  writeFileSync(join(temp, 'package.json'), '{ "type": "module" }\n');
+  try {
+    renameSync(temp, dir);
+  } catch {
+    rmSync(temp, { recursive: true, force: true }); // another grader published it first
+  }
+}
 
 let run: PreparedRun | null = null;
 
 parentPort!.on('message', (request: Request) => {
   try {
-    if ('run' in request) {
+    if ('compileSelf' in request) {
+      compileSelf(request.compileSelf);
+      parentPort!.postMessage({ id: request.id, ok: true, value: null });
+    } else if ('run' in request) {
       run = prepareRun(request.run);
       parentPort!.postMessage({ id: request.id, ok: true, value: run });
       // Every submission needs the compiler: load it now, while the main thread starts vitest.

@@ -217,6 +217,13 @@ export interface RunOptions {
   limits?: Partial<GradeLimits>;
   /** Parent of the temp dir; default the OS temp dir. */
   tmpDir?: string;
+  /** An empty temp dir made by the caller, to use instead of a new one. */
+  workDir?: string;
+}
+
+/** A fresh, empty temp dir for a run. */
+export function makeWorkDir(tmpDir?: string): string {
+  return realpathSync(mkdtempSync(join(tmpDir ?? tmpdir(), 'gradlab-')));
 }
 
 /** What every submission of a grading run shares: the kit's side of the sandbox and the trusted dir. */
@@ -240,7 +247,7 @@ export function prepareRun(options: RunOptions): PreparedRun {
   const limits: GradeLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const exercises = discoverExercises(root);
   const cache = new KitCache(root);
-  const workDir = realpathSync(mkdtempSync(join(options.tmpDir ?? tmpdir(), 'gradlab-')));
+  const workDir = options.workDir ?? makeWorkDir(options.tmpDir);
   try {
     const kitDir = join(workDir, 'kit');
     const trustedDir = join(workDir, 'trusted');
