@@ -13,6 +13,7 @@
  * first diagnostics and fails only the tests that use it.
  */
 import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -287,6 +288,28 @@ export function prepareRun(options: RunOptions): PreparedRun {
   }
 }
 
+/** FIFO pairs made per submission ahead of need: one per test file, spares and a few restarts. */
+const FIFO_STOCK = 40;
+
+/** Tops trusted/fifo-stock up to `count` fresh FIFO pairs (one mkfifo for all; see transport.ts). */
+function stockFifos(workDir: string, count: number): void {
+  const stock = join(workDir, 'trusted', 'fifo-stock');
+  let have = 0;
+  try {
+    have = readdirSync(stock).length;
+  } catch {
+    have = 0;
+  }
+  const paths: string[] = [];
+  for (let i = 0; i < count - have; i++) {
+    const dir = join(stock, `${Date.now().toString(36)}-${i}`);
+    mkdirSync(dir, { recursive: true });
+    paths.push(join(dir, 'req'), join(dir, 'rep'));
+  }
+  // Best effort: without mkfifo here, the test workers make their own (and say so if they cannot).
+  if (paths.length > 0) spawnSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+}
+
 export interface PreparedSubmission {
   /** This submission's folder inside the run: sandbox/ and manifest.json. */
   dir: string;
@@ -344,6 +367,7 @@ export function prepareSubmission(run: PreparedRun, submission: string, seed: st
     }
     manifestExercises[exercise.id] = { files };
   }
+  stockFifos(run.workDir, FIFO_STOCK);
   write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles, outputBytes: run.limits.outputBytes })}\n`);
   const { limits } = run;
   const sandboxLimits: SandboxLimits = {

@@ -10,7 +10,7 @@
  *        └──────────────────── helper thread ────────┘
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { receiveMessageOnPort, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CLOCK } from './clock.ts';
@@ -47,11 +47,35 @@ function helperFor(file: string): Helper {
 const FIFO_BATCH = 4;
 const fifoStock: { dir: string; req: string; rep: string }[] = [];
 
-/** A fresh pair of FIFOs for one process; made a few at a time (one mkfifo per batch). */
+/**
+ * A fresh pair of FIFOs for one process. The grader makes a stock of them when the run starts
+ * (trusted/fifo-stock/N/{req,rep}); a test worker claims one by renaming its folder, which only
+ * one thread can do. When the stock runs out, pairs are made here, a few per mkfifo.
+ */
 function fifoPair(manifest: RemoteManifest, session: number): { dir: string; req: string; rep: string } {
+  const trusted = dirname(manifest.helperFile);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let names: string[];
+    try {
+      names = readdirSync(join(trusted, 'fifo-stock'));
+    } catch {
+      names = [];
+    }
+    if (names.length === 0) break;
+    for (const name of names) {
+      const dir = join(trusted, 'fifo', `${process.pid}-${threadId}-${session}-s${name}`);
+      try {
+        mkdirSync(dirname(dir), { recursive: true });
+        renameSync(join(trusted, 'fifo-stock', name), dir);
+        return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
+      } catch {
+        /* another worker claimed it first */
+      }
+    }
+  }
   if (fifoStock.length === 0) {
     const batch = Array.from({ length: FIFO_BATCH }, (_, i) => {
-      const dir = join(dirname(manifest.helperFile), 'fifo', `${process.pid}-${threadId}-${session}-${i}`);
+      const dir = join(trusted, 'fifo', `${process.pid}-${threadId}-${session}-${i}`);
       mkdirSync(dir, { recursive: true });
       return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
     });
