@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,6 +89,8 @@ async function main(): Promise<void> {
     const wall = median(samples.map((s) => s.wallMs));
     const cpu = median(samples.map((s) => s.cpuMs));
     process.stdout.write(`median of ${runs}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (goal: ≤ 3 s wall)\n`);
+    // Other work on the machine stretches every sandbox round trip: say how busy it was.
+    process.stdout.write(`load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} cores\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

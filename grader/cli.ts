@@ -16,6 +16,7 @@
  * Several submissions share one vitest instance: each after the first costs only its own tests.
  * Exit codes: 0 graded (whatever the score), 1 below --fail-under, 2 the grader itself failed.
  */
+import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Grader, OUTPUT_FILES } from './grade.ts';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   const used = new Map<string, number>();
   const jobs = positionals.map((given) => {
     const submission = resolve(base, given);
+    if (!statSync(submission, { throwIfNoEntry: false })?.isDirectory()) fail(`no submission folder at ${submission}`);
     const name = basename(submission) || 'submission';
     const n = (used.get(name) ?? 0) + 1;
     used.set(name, n);

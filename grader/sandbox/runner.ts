@@ -389,7 +389,8 @@ function resolveSpecifier(specifier: string, fromPath: string): string {
       if (entry.error) throw new LinkError('compile', `${from} imports ${entry.ts}, which does not compile: ${entry.error}`);
       return candidate;
     }
-    throw new LinkError('load', `${from} imports '${specifier}', which is not part of the submission`);
+    // The transpiler rewrote `.ts` to `.js`: name the file as the student wrote it.
+    throw new LinkError('load', `${from} imports '${specifier.replace(/\.js$/, '.ts')}', which is not part of the submission`);
   }
   if (specifier === 'seedrandom') return 'seedrandom';
   const bare = specifier.startsWith('node:') ? specifier.slice(5) : specifier;

@@ -64,7 +64,16 @@ beforeAll(() => {
   writeFileSync(join(dir, '03-batchnorm', 'helpers', 'util.ts'), 'export const helper = (n: number): number => n + 1;\n');
   mkdirSync(join(dir, '06-mean-image'), { recursive: true });
   writeFileSync(join(dir, '06-mean-image', 'mean-image.ts'), "import { execSync } from 'node:child_process';\nexport const meanImage = () => execSync('id');\n");
-  run = prepareRun({ root: ROOT, limits: { callMs: 1000, outputBytes: 100_000 } });
+  for (const [exercise, file, text] of [
+    ['04-groupnorm', 'groupnorm.ts', 'for (;;) {}\nexport function layernormForward(): number { return 1; }\n'],
+    ['05-gradient-check', 'gradient-check.ts', 'process.exit(1);\nexport function relError(): number { return 0; }\n'],
+    ['01-activations', 'activations.ts', "import { helper } from './missing.ts';\nexport function sigmoidForward(): number { return helper; }\n"],
+    ['02-weight-init', 'weight-init.ts', 'export function xavierInit(: number {\n'],
+  ] as const) {
+    mkdirSync(join(dir, exercise), { recursive: true });
+    writeFileSync(join(dir, exercise, file), text);
+  }
+  run = prepareRun({ root: ROOT, limits: { callMs: 1000, loadMs: 800, outputBytes: 100_000 } });
   process.env[MANIFEST_ENV] = prepareSubmission(run, dir, 'probe', 1).manifestPath;
 });
 
@@ -199,6 +208,21 @@ describe('what fails, and why', () => {
     const error = failure(() => sessionFor('06-mean-image').call('mean-image.ts', 'meanImage', []));
     expect(error.kind).toBe('access');
     expect(error.message).toMatch(/access denied: exercises\/06-mean-image\/mean-image.ts imports 'node:child_process'/);
+  });
+
+  test('a module that never finishes loading, exits while loading, imports a missing file or does not parse fails every call, for that reason', () => {
+    const of = (exercise: string, file: string, fn: string): SubmissionError => failure(() => sessionFor(exercise).call(file, fn, []));
+    const loop = of('04-groupnorm', 'groupnorm.ts', 'layernormForward');
+    expect(loop.kind).toBe('timeout');
+    expect(loop.message).toMatch(/loading exercises\/04-groupnorm\/groupnorm.ts timed out after 0.8 s/);
+    const started = Date.now();
+    expect(of('04-groupnorm', 'groupnorm.ts', 'layernormForward').message).toBe(loop.message);
+    expect(Date.now() - started, 'the failure is remembered, not re-run').toBeLessThan(200);
+    expect(of('05-gradient-check', 'gradient-check.ts', 'relError').kind).toBe('exit');
+    expect(of('01-activations', 'activations.ts', 'sigmoidForward').message).toMatch(/imports '.\/missing.ts', which is not part of the submission/);
+    const syntax = of('02-weight-init', 'weight-init.ts', 'xavierInit');
+    expect(syntax.kind).toBe('compile');
+    expect(syntax.message).toMatch(/weight-init.ts does not compile: line 1, column \d+/);
   });
 
   test('printing past the limit fails the call', () => {
