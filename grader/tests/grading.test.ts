@@ -4,8 +4,8 @@
  * loses points only where it misbehaves, for the right reason, and nothing a student receives
  * holds an expected value of a hidden case.
  *
- * Each submission is graded by the real CLI in a child process (`npm run grade` minus npm), two at
- * a time; the tests below read what the runs wrote.
+ * The submissions are graded by the real CLI in one child process (`npm run grade -- a b c …`
+ * minus npm); the tests below read what it wrote.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -78,16 +78,19 @@ beforeAll(async () => {
   ] as const) {
     for (const exercise of readdirSync(from).filter((d) => /^[0-9]{2}-/.test(d))) cpSync(join(from, exercise), join(to, exercise), { recursive: true });
   }
-  // Two graders, two submissions at a time on two cores; short limits keep the hostile run quick.
-  const limits = ['--call-timeout', '600', '--memory', '128'];
-  const groups = [
-    gradeInChild([join(work, 'hostile-runtime'), reference, stubs], join(work, 'out-a'), limits),
-    gradeInChild([join(work, 'patched-globals'), join(work, 'broken-sources')], join(work, 'out-b'), limits),
-  ];
-  for (const group of groups) group.catch(() => {});
-  for (const name of ['hostile-runtime', 'reference', 'stubs']) runs.set(name, groups[0]!.then((m) => m.get(name)!));
-  for (const name of ['patched-globals', 'broken-sources']) runs.set(name, groups[1]!.then((m) => m.get(name)!));
-  for (const run of runs.values()) run.catch(() => {});
+  // One grader for all five (vitest and TypeScript start once); short limits keep the hostile run quick.
+  const names = ['reference', 'stubs', ...submissions.map((s) => s.name)];
+  const all = gradeInChild(
+    names.map((name) => join(work, name)),
+    join(work, 'out'),
+    ['--call-timeout', '600', '--memory', '128'],
+  );
+  all.catch(() => {});
+  for (const name of names) {
+    const run = all.then((m) => m.get(name)!);
+    run.catch(() => {});
+    runs.set(name, run);
+  }
 }, 10_000);
 
 afterAll(() => {
