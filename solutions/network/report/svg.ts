@@ -64,7 +64,8 @@ export function linearTicks(lo: number, hi: number, count = 6): number[] {
 /** Powers of ten covering [lo, hi] (lo > 0). */
 export function logTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) ticks.push(10 ** e);
+  // NOTE: Number(`1e${e}`), not 10 ** e: 10 ** -4 is 0.00009999999999999999 in floating point.
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) ticks.push(Number(`1e${e}`));
   return ticks.filter((t) => t >= lo * 0.999 && t <= hi * 1.001);
 }
 
