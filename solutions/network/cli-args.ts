@@ -56,7 +56,7 @@ export interface TrainConfig {
 /** Defaults per architecture: chosen so that `npm run train` trains well out of the box. */
 export const DEFAULTS = {
   fc: { hidden: [512], norm: 'batchnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 100, epochs: 10, augment: 2, dropout: 1 },
-  conv: { hidden: [], norm: 'groupnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 50, epochs: 6, augment: 2, dropout: 1 },
+  conv: { hidden: [128], norm: 'groupnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 50, epochs: 10, augment: 2, dropout: 1 },
 } as const;
 
 const FLAGS = {
@@ -109,7 +109,7 @@ Data
   --augment <pixels>        random shifts of up to this many pixels (default 2; 0 = off)
 Model
   --model fc|conv           fully connected net (default) or the small ConvNet
-  --hidden 512,256          hidden layer sizes (fc default 512; conv: affine layers after the convs, default none)
+  --hidden 512,256          hidden layer sizes (fc default 512; conv: affine layers after the convs, default 128)
   --conv 16,32              conv blocks: filters per block (default 16,32), each conv → norm → act → 2×2 pool
   --kernel 3|5              conv filter size (default 3)
   --groups <G>              groups for group norm (default 4)
@@ -124,7 +124,7 @@ Training
   --lr-decay <factor>       multiply the learning rate by this after each epoch (default 0.85)
   --reg <strength>          L2 regularization, loss += 0.5·reg·ΣW² (default 0)
   --batch <n>               minibatch size (fc 100, conv 50)
-  --epochs <n>              epochs (fc 10, conv 6)
+  --epochs <n>              epochs (fc 10, conv 10)
   --seed <s>                seed for initialization, shuffling, dropout (default 0): same seed, same numbers
   --threads <n>             threads for matrix products (default: all cores)
 Babysitting
