@@ -129,6 +129,13 @@ async function main(): Promise<void> {
     limits: { ...(callMs ? { callMs } : {}), ...(memoryMb ? { memoryMb } : {}) },
     ...(values.verbose ? { log: (text: string) => process.stderr.write(text) } : {}),
   });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`grade: stopped by ${signal}; sandboxes killed, temp files removed\n`);
+      grader.abort();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   const summaries: object[] = [];
   let exitCode = 0;
   try {

@@ -261,6 +261,17 @@ export class Grader {
     }
   }
 
+  /**
+   * For a grader being stopped (SIGINT, SIGTERM): kills every sandbox process and removes the
+   * run's temp dir, synchronously. Output files already written stay whole (they are written
+   * atomically); nothing half-written is left behind.
+   */
+  abort(): void {
+    this.#closed = true;
+    cleanupWorkDir(this.#workDir);
+    restoreEnv(this.#savedEnv);
+  }
+
   /** Stops vitest and the preparation thread and removes the run's temp dir. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -278,6 +278,7 @@ export function prepareRun(options: RunOptions): PreparedRun {
     const here = join(root, 'grader', 'sandbox');
     for (const name of ['runner', 'protocol', 'rng-count']) transpileKitFile(cache, join(here, `${name}.ts`), join(kitDir, `${name}.js`), `${name}.ts`);
     for (const name of ['helper', 'clock']) transpileKitFile(cache, join(here, `${name}.ts`), join(trustedDir, `${name}.js`), `${name}.ts`);
+    mkdirSync(join(trustedDir, 'fifo'), { recursive: true });
     write(join(kitDir, 'package.json'), '{ "type": "module" }\n');
     write(join(trustedDir, 'package.json'), '{ "type": "module" }\n');
     write(join(workDir, 'kit-files.json'), JSON.stringify(kitFiles));

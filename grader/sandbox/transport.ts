@@ -65,7 +65,6 @@ function fifoPair(manifest: RemoteManifest, session: number): { dir: string; req
     for (const name of names) {
       const dir = join(trusted, 'fifo', `${process.pid}-${threadId}-${session}-s${name}`);
       try {
-        mkdirSync(dirname(dir), { recursive: true });
         renameSync(join(trusted, 'fifo-stock', name), dir);
         return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
       } catch {
@@ -76,7 +75,8 @@ function fifoPair(manifest: RemoteManifest, session: number): { dir: string; req
   if (fifoStock.length === 0) {
     const batch = Array.from({ length: FIFO_BATCH }, (_, i) => {
       const dir = join(trusted, 'fifo', `${process.pid}-${threadId}-${session}-${i}`);
-      mkdirSync(dir, { recursive: true });
+      // Not recursive: a run whose temp dir is gone (stopped grader) gets no new files.
+      mkdirSync(dir);
       return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
     });
     const made = spawnSync('mkfifo', ['-m', '600', ...batch.flatMap((p) => [p.req, p.rep])], { stdio: 'ignore' });
