@@ -15,7 +15,8 @@ export default defineConfig(async ({ mode }) => {
   if (impl === 'remote') {
     // The grader's sandbox proxies; absent from a student release, which never uses this mode.
     // NOTE: an absolute URL: vite evaluates this file from a bundled copy in node_modules/.vite-temp.
-    const remote = pathToFileURL(resolve(root, 'grader/sandbox/remote-plugin.ts')).href;
+    // The grader may name its compiled copy of the plugin instead.
+    const remote = process.env['GRADLAB_REMOTE_PLUGIN'] ?? pathToFileURL(resolve(root, 'grader/sandbox/remote-plugin.ts')).href;
     const { remotePlugin } = (await import(remote)) as { remotePlugin: (root: string) => Plugin };
     plugins.push(remotePlugin(root));
   }

@@ -46,7 +46,10 @@ function loadMistakes(root: string, exercise: string): Promise<Mistake[]> {
 /** The reference module of a file, or its variant with one mistake applied. */
 function loadVariant(root: string, exercise: string, file: string, mistake: Mistake | null): Promise<Module | null> {
   const useMistake = mistake !== null && mistake.file === file;
-  const path = `${root}/solutions/${exercise}/${file}${useMistake ? `?gradlab-mistake=${encodeURIComponent(mistake.id)}` : ''}`;
+  // The edit travels in the query (see remote-plugin.ts): the plugin applies it without loading
+  // the mistakes file itself.
+  const query = useMistake ? `?gradlab-mistake=${Buffer.from(JSON.stringify({ id: mistake.id, replace: mistake.replace })).toString('base64url')}` : '';
+  const path = `${root}/solutions/${exercise}/${file}${query}`;
   let loaded = moduleCache.get(path);
   if (!loaded) {
     loaded = import(/* @vite-ignore */ path).then((m: Module) => m).catch(() => null);

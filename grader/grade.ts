@@ -31,8 +31,8 @@ import { cleanupSubmission, cleanupWorkDir, makeWorkDir, type GradeLimits, type 
 import { compiledWorkerDir, compiledWorkerEntry, WORKER_ENTRY, workerModules } from './sandbox/worker-build.ts';
 import { scoreOutcomes } from './score.ts';
 
-/** The kit this grader belongs to. */
-export const KIT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+/** The kit this grader belongs to (set by launch.mjs when this file runs from a compiled copy). */
+export const KIT_ROOT = process.env['GRADLAB_KIT_ROOT'] ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
 /** Files written into the output folder. */
 export const OUTPUT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
@@ -118,7 +118,13 @@ class Preparer {
   }
 }
 
-const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED'] as const;
+const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED', 'GRADLAB_REMOTE_PLUGIN'] as const;
+
+/** The remote plugin for vitest.config.ts: the compiled copy when this grader runs from one. */
+function remotePluginUrl(root: string): string {
+  const compiled = process.env['GRADLAB_COMPILED_GRADER'];
+  return pathToFileURL(compiled ? join(compiled, 'grader', 'sandbox', 'remote-plugin.js') : join(root, 'grader', 'sandbox', 'remote-plugin.ts')).href;
+}
 
 /** One vitest instance in remote mode, grading submissions one after another. */
 export class Grader {
@@ -157,6 +163,7 @@ export class Grader {
     const workDir = makeWorkDir();
     process.env['GRADLAB_IMPL'] = 'remote';
     process.env[MANIFEST_ENV] = join(workDir, 'current-manifest.json');
+    process.env['GRADLAB_REMOTE_PLUGIN'] = remotePluginUrl(root);
     const preparer = new Preparer(root);
     const run = preparer.request<PreparedRun>({ run: { root, limits: options.limits ?? {}, workDir } satisfies RunOptions });
     const vitest = import('vitest/node').then(async ({ createVitest }) => {
@@ -214,9 +221,14 @@ export class Grader {
         return v;
       }),
     ]);
-    if (this.#count === 1 && this.#preparer.fromSources) {
-      // TypeScript is loaded in the worker now: it compiles its own code for the next run.
-      this.#preparer.request({ compileSelf: { root: this.root, dir: compiledWorkerDir(this.root), modules: workerModules(this.root) } }).catch(() => {});
+    if (this.#count === 1) {
+      // TypeScript is loaded in the worker now: it compiles the grader's code for the next run
+      // (its own, and the main process's when launch.mjs asked for it).
+      if (this.#preparer.fromSources) {
+        this.#preparer.request({ compileSelf: { root: this.root, dir: compiledWorkerDir(this.root), modules: workerModules(this.root) } }).catch(() => {});
+      }
+      const build = process.env['GRADLAB_GRADER_BUILD'];
+      if (build) this.#preparer.request({ compileSelf: { root: this.root, ...(JSON.parse(build) as { dir: string; modules: string[] }) } }).catch(() => {});
     }
     const savedExitCode = process.exitCode;
     try {

@@ -1,12 +1,56 @@
 /**
- * `npm run grade`'s entry point, and the kit's one JavaScript file: it exists only to load vitest
- * before TypeScript support is switched on. tsx's module hooks run on a separate thread in
- * Node 20 and every import pays a round trip to it; vitest and vite are hundreds of plain
- * JavaScript modules that need no help, so importing them first saves about a second of CPU per
- * grading. Everything else is grader/cli.ts.
+ * `npm run grade`'s entry point, and the kit's one JavaScript file. It exists for speed:
+ *
+ * - vitest and vite (hundreds of plain JavaScript modules) load before any TypeScript support, so
+ *   they do not pay tsx's per-import round trip to its loader thread (Node 20 runs module hooks
+ *   off-thread);
+ * - the grader's own TypeScript runs from a compiled copy in the kit cache when one matches the
+ *   sources exactly (a hash of every file below); otherwise it runs through tsx, and the grader's
+ *   preparation thread, which loads the TypeScript compiler anyway, writes that copy for next time.
+ *
+ * Everything else is grader/cli.ts.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import 'vitest/node';
 
-const { register } = await import('tsx/esm/api');
-register();
-await import('./cli.ts');
+const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+/** Folders of grader/ that the grading process never imports (suites, data, other tools). */
+const SKIP = new Set(['tests', 'hidden', 'fixtures', 'mistakes', 'batch']);
+
+/** The grader's TypeScript sources: what the compiled copy is built from. */
+function sources() {
+  const files = ['lib/testing/implementation.ts'];
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIP.has(entry.name)) walk(rel);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+        files.push(rel);
+      }
+    }
+  };
+  walk('grader');
+  return files.sort();
+}
+
+const files = sources();
+const hash = createHash('sha256').update(process.version);
+for (const file of files) hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+const dir = join(root, 'node_modules', '.cache', 'gradlab-grader', 'v1', `main-${hash.digest('hex').slice(0, 40)}`);
+process.env.GRADLAB_KIT_ROOT = root;
+
+if (existsSync(join(dir, 'grader', 'cli.js'))) {
+  process.env.GRADLAB_COMPILED_GRADER = dir;
+  await import(pathToFileURL(join(dir, 'grader', 'cli.js')).href);
+} else {
+  // Built by the preparation thread during this run (see Grader.grade).
+  process.env.GRADLAB_GRADER_BUILD = JSON.stringify({ dir, modules: files.map((f) => relative(root, join(root, f))) });
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./cli.ts');
+}

@@ -5,11 +5,11 @@
  *   `../../../exercises/03-batchnorm/batchnorm.ts` from a hidden one) resolves to a generated proxy
  *   module exporting the reference solution's names, each a synchronous call into the sandbox;
  * - `lib/random.ts` resolves to `tracked-random.ts`, so generators can be replicated by seed;
- * - `solutions/NN-slug/file.ts?gradlab-mistake=<id>` is the reference with one known mistake
- *   applied (see grader/mistakes/), which diagnoses run on the trusted side;
+ * - `solutions/NN-slug/file.ts?gradlab-mistake=<edit>` is the reference with one known mistake
+ *   applied (the edit, base64url JSON, comes from grader/mistakes/ via diagnose.ts);
  * - it adds the remote setup file and lifts vitest's own test timeout (the sandbox has its limits).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { implementationFileOf } from '../../lib/testing/implementation.ts';
@@ -84,19 +84,18 @@ export function remotePlugin(root: string): Plugin {
       if (at >= 0) return null; // handled in transform, after vite has read the file
       return null;
     },
-    async transform(code, id) {
+    transform(code, id) {
       const at = id.indexOf(MISTAKE_QUERY);
       if (at < 0) return null;
       const file = id.slice(0, at);
-      const mistakeId = decodeURIComponent(id.slice(at + MISTAKE_QUERY.length));
-      const exercise = /[/\\]solutions[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(file)?.[1];
-      const mistakesFile = exercise ? join(root, 'grader', 'mistakes', `${exercise}.ts`) : '';
-      if (!exercise || !existsSync(mistakesFile)) throw new Error(`gradlab:remote: no mistakes for ${file}`);
-      const { mistakes } = (await import(mistakesFile)) as { mistakes: { id: string; replace: [string, string][] }[] };
-      const mistake = mistakes.find((m) => m.id === mistakeId);
-      if (!mistake) throw new Error(`gradlab:remote: no mistake '${mistakeId}' in grader/mistakes/${exercise}.ts`);
+      let mistake: { id: string; replace: [string, string][] };
+      try {
+        mistake = JSON.parse(Buffer.from(id.slice(at + MISTAKE_QUERY.length), 'base64url').toString('utf8')) as typeof mistake;
+      } catch {
+        throw new Error(`gradlab:remote: a malformed mistake in ${id}`);
+      }
       void code;
-      return applyMistake(readFileSync(file, 'utf8'), mistake.replace, `grader/mistakes/${exercise}.ts ${mistakeId}`);
+      return applyMistake(readFileSync(file, 'utf8'), mistake.replace, `mistake ${mistake.id} of ${file}`);
     },
   };
 }
