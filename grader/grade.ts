@@ -211,17 +211,29 @@ export class Grader {
     const unknown = (request.only ?? []).filter((id) => !known.includes(id));
     if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
     const exercises = run.exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
-    const [prepared, vitest] = await Promise.all([
-      this.#preparer.request<PreparedSubmission>({ submission: resolve(request.submission), seed, index: ++this.#count }).then((p) => {
-        timings['prepare'] = Math.round(performance.now() - t0);
-        return p;
-      }),
+    const index = ++this.#count;
+    const [staged, vitest] = await Promise.all([
+      this.#preparer.request<PreparedSubmission>({ stage: { submission: resolve(request.submission), seed, index } }),
       this.#vitest.then((v) => {
-        if (this.#count === 1) timings['startVitest'] = Math.round(performance.now() - this.#started);
+        if (index === 1) timings['startVitest'] = Math.round(performance.now() - this.#started);
         return v;
       }),
     ]);
-    if (this.#count === 1) {
+    let prepared = staged;
+    // The suites start while the submission is transpiled: sandboxes wait for the ready manifest.
+    const finished = this.#preparer.request<PreparedSubmission>({ finish: index }).then(
+      (done) => {
+        timings['prepare'] = Math.round(performance.now() - t0);
+        prepared = done;
+        writeFileAtomic(this.#manifestPath, JSON.stringify(done.manifest));
+      },
+      (error: Error) => {
+        writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, ready: true, failed: error.message }));
+        throw error;
+      },
+    );
+    finished.catch(() => {});
+    if (index === 1) {
       // TypeScript is loaded in the worker now: it compiles the grader's code for the next run
       // (its own, and the main process's when launch.mjs asked for it).
       if (this.#preparer.fromSources) {
@@ -232,12 +244,13 @@ export class Grader {
     }
     const savedExitCode = process.exitCode;
     try {
-      writeFileAtomic(this.#manifestPath, JSON.stringify(prepared.manifest));
+      writeFileAtomic(this.#manifestPath, JSON.stringify(staged.manifest));
       process.env['GRADLAB_STUDENT_SEED'] = seed;
       const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
       const t1 = performance.now();
       const result = await vitest.runTestFiles(suites.map((s) => join(this.root, s)));
       timings['tests'] = Math.round(performance.now() - t1);
+      await finished;
       const modules: TestModule[] = result.testModules;
       const errors = result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       const { outcomes, suiteErrors } = collectOutcomes(modules);

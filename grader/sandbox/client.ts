@@ -13,7 +13,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import type { FatalKind } from './helper.ts';
-import { remoteManifest, type FileManifest, type RemoteManifest } from './manifest.ts';
+import { readyManifest, remoteManifest, type FileManifest, type RemoteManifest } from './manifest.ts';
 import { MARKER, type FromSandbox, type Marker, type ThrownInfo, type ToSandbox } from './protocol.ts';
 import { activeTest, MAX_RECORDED_CALLS, recordOutput, type CallRecord, type FailureKind, type FailureNote } from './test-state.ts';
 import { trackedRngs, type TrackedRng } from './tracked-random.ts';
@@ -141,7 +141,7 @@ const seconds = (ms: number): string => `${Number.isInteger(ms / 1000) ? ms / 10
 /** A sandbox process for one exercise, and the proxies' way to call into it. */
 export class Session {
   readonly exercise: string;
-  readonly #manifest: RemoteManifest;
+  #manifest: RemoteManifest;
   #proc: SandboxProcess | null = null;
   /** Whether the process's ready frame has been read (loads may be queued behind it). */
   #ready = false;
@@ -204,9 +204,23 @@ export class Session {
     }
   }
 
+  /** The manifest with file statuses, once the submission is transpiled. */
+  #readyManifest(): RemoteManifest {
+    if (!this.#manifest.ready) {
+      try {
+        this.#manifest = readyManifest();
+      } catch (error) {
+        throw new SubmissionError('crash', `the grader could not prepare the submission: ${(error as Error).message}`);
+      }
+    }
+    if (this.#manifest.failed) throw new SubmissionError('crash', `the grader could not prepare the submission: ${this.#manifest.failed}`);
+    return this.#manifest;
+  }
+
   /** Starts the process and sends the loads of every submitted file, without waiting. */
   prewarm(): void {
     if (this.#proc) return;
+    this.#readyManifest();
     this.#ensureAlive(false);
     // The next test file's process boots while this file runs.
     prepareSpare(this.#manifest);
@@ -229,7 +243,7 @@ export class Session {
   }
 
   #fileManifest(file: string): FileManifest {
-    const entry = this.#manifest.exercises[this.exercise]?.files[file];
+    const entry = this.#readyManifest().exercises[this.exercise]?.files[file];
     if (!entry) throw new SubmissionError('crash', `the grader knows no file ${file} in exercise ${this.exercise}`);
     return entry;
   }

@@ -14,8 +14,11 @@ export interface ExportInfo {
 }
 
 export interface FileManifest {
-  /** ok: transpiled; missing: the submission has no such file; compile-error: it does not transpile. */
-  status: 'ok' | 'missing' | 'compile-error';
+  /**
+   * ok: transpiled; missing: the submission has no such file; compile-error: it does not
+   * transpile; pending: not known yet (the manifest is not ready).
+   */
+  status: 'ok' | 'missing' | 'compile-error' | 'pending';
   /** For compile-error: the first diagnostics, with line and column. */
   error?: string;
   /** Path of the transpiled module inside the sandbox: 'exercises/03-batchnorm/batchnorm.js'. */
@@ -38,6 +41,13 @@ export interface RemoteManifest {
   helperFile: string;
   /** The seed of the per-student variant cases (GRADLAB_STUDENT_SEED in the test workers). */
   seed: string;
+  /**
+   * False while the submission is still being transpiled: suites may load and sandbox processes
+   * boot, but no module is loaded until it is true (see `readyManifest`).
+   */
+  ready: boolean;
+  /** Set when preparing the submission failed (a grader error): every call reports it. */
+  failed?: string;
   limits: SandboxLimits;
   /** Time limit of one call into the submission, in ms. */
   callMs: number;
@@ -72,3 +82,16 @@ export function remoteManifest(): RemoteManifest {
 }
 
 let cached: { path: string; ino: number; mtimeMs: number; manifest: RemoteManifest } | null = null;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** The manifest once it is ready, waiting (a few ms at a time) while the submission is transpiled. */
+export function readyManifest(timeoutMs = 120_000): RemoteManifest {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const manifest = remoteManifest();
+    if (manifest.ready) return manifest;
+    if (Date.now() > deadline) throw new Error('the submission was not prepared in time');
+    Atomics.wait(sleeper, 0, 0, 5);
+  }
+}

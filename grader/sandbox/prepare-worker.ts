@@ -3,18 +3,20 @@
  * submission while the main thread runs vitest, so loading the compiler overlaps with vitest's
  * start and the next submission's preparation with the current one's tests.
  *
- * Requests: `{ id, run: RunOptions }` → the PreparedRun; `{ id, submission, seed, index }` → a
- * PreparedSubmission (for the run prepared first).
+ * Requests: `{ id, run: RunOptions }` → the PreparedRun; `{ id, stage: { submission, seed, index } }`
+ * → the staged submission (sandbox folder, manifest not ready); `{ id, finish: index }` → the same
+ * submission transpiled, its manifest ready; `{ id, compileSelf }` → the grader's own code compiled.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { typescript } from '../typescript.ts';
-import { prepareRun, prepareSubmission, transpile, type PreparedRun, type RunOptions } from './prepare.ts';
+import { finishSubmission, prepareRun, stageSubmission, transpile, type PreparedRun, type PreparedSubmission, type RunOptions } from './prepare.ts';
 
 type Request =
   | { id: number; run: RunOptions }
-  | { id: number; submission: string; seed: string; index: number }
+  | { id: number; stage: { submission: string; seed: string; index: number } }
+  | { id: number; finish: number }
   | { id: number; compileSelf: { root: string; dir: string; modules: string[] } };
 
 /** Transpiles this worker's module closure into `dir` (see worker-build.ts), published atomically. */
@@ -36,6 +38,7 @@ function compileSelf({ root, dir, modules }: { root: string; dir: string; module
 }
 
 let run: PreparedRun | null = null;
+const staged = new Map<number, PreparedSubmission>();
 
 parentPort!.on('message', (request: Request) => {
   try {
@@ -49,7 +52,17 @@ parentPort!.on('message', (request: Request) => {
       typescript();
     } else {
       if (!run) throw new Error('prepare-worker: no run prepared');
-      parentPort!.postMessage({ id: request.id, ok: true, value: prepareSubmission(run, request.submission, request.seed, request.index) });
+      if ('stage' in request) {
+        const { submission, seed, index } = request.stage;
+        const prepared = stageSubmission(run, submission, seed, index);
+        staged.set(index, prepared);
+        parentPort!.postMessage({ id: request.id, ok: true, value: prepared });
+      } else {
+        const prepared = staged.get(request.finish);
+        staged.delete(request.finish);
+        if (!prepared) throw new Error(`prepare-worker: submission ${request.finish} was not staged`);
+        parentPort!.postMessage({ id: request.id, ok: true, value: finishSubmission(run, prepared) });
+      }
     }
   } catch (error) {
     parentPort!.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });

@@ -12,7 +12,7 @@
  * dot folders and symlinks are skipped). A file that does not transpile is recorded with its
  * first diagnostics and fails only the tests that use it.
  */
-import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -318,36 +318,85 @@ export interface PreparedSubmission {
   manifest: RemoteManifest;
   /** What was ignored or refused in the submission, for the feedback. */
   notes: string[];
+  /** The submission's implementation files by exercise (absolute paths), found when staging. */
+  files: Record<string, string[]>;
+  /** The folder holding the submission's exercise folders. */
+  subRoot: string;
 }
 
 /**
- * Builds one submission's sandbox in the run: a copy of the kit's part plus the submission's
- * implementation files transpiled, and the manifest the test workers read.
+ * The fast half of preparing a submission: its sandbox folder with the kit's part, and a manifest
+ * with `ready: false` (exports known, file statuses not yet). Tests can start collecting and
+ * sandbox processes can boot while `finishSubmission` transpiles.
  */
-export function prepareSubmission(run: PreparedRun, submission: string, seed: string, index: number): PreparedSubmission {
+export function stageSubmission(run: PreparedRun, submission: string, seed: string, index: number): PreparedSubmission {
   const subRoot = submissionRoot(submission);
   statSync(subRoot); // a missing submission folder is the caller's error, raised here
   const dir = join(run.workDir, 'submissions', String(index));
   const sandboxDir = join(dir, 'sandbox');
   rmSync(dir, { recursive: true, force: true });
   cpSync(join(run.workDir, 'kit'), sandboxDir, { recursive: true });
-  const sandboxFiles: Record<string, { ts: string; error?: string }> = JSON.parse(readFileSync(join(run.workDir, 'kit-files.json'), 'utf8')) as Record<string, { ts: string }>;
+  const kitFiles = readFileSync(join(run.workDir, 'kit-files.json'), 'utf8');
+  write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: JSON.parse(kitFiles) as unknown, outputBytes: run.limits.outputBytes })}\n`);
   const notes: string[] = [];
   const known = new Set(run.exercises.map((e) => e.id));
   for (const name of readdirSync(subRoot).sort()) {
     if (EXERCISE_DIR.test(name) && !known.has(name)) notes.push(`${name}/: not an exercise of this kit, ignored`);
   }
+  const files: Record<string, string[]> = {};
   const manifestExercises: Record<string, ExerciseManifest> = {};
   for (const exercise of run.exercises) {
     const folder = join(subRoot, exercise.id);
-    let present: string[] = [];
     try {
-      if (lstatSync(folder).isDirectory()) present = submissionFiles(folder, notes, exercise.id);
+      files[exercise.id] = lstatSync(folder).isDirectory() ? submissionFiles(folder, notes, exercise.id) : [];
     } catch {
-      present = [];
+      files[exercise.id] = [];
     }
+    manifestExercises[exercise.id] = {
+      files: Object.fromEntries(
+        exercise.files.map((file) => [file.name, { status: 'pending', sandboxPath: `exercises/${exercise.id}/${file.name.replace(/\.ts$/, '.js')}`, exports: file.exports }]),
+      ),
+    };
+  }
+  stockFifos(run.workDir, FIFO_STOCK);
+  const { limits } = run;
+  const sandboxLimits: SandboxLimits = {
+    node: process.execPath,
+    prlimit: run.prlimit,
+    sandboxDir,
+    memoryMb: limits.memoryMb,
+    heapMb: limits.heapMb,
+    addressSpaceMb: limits.addressSpaceMb,
+    cpuSeconds: limits.cpuSeconds,
+    startMs: limits.startMs,
+    outputBytes: limits.outputBytes,
+  };
+  const manifest: RemoteManifest = {
+    root: run.root,
+    sandboxDir,
+    helperFile: run.helperFile,
+    seed,
+    ready: false,
+    limits: sandboxLimits,
+    callMs: limits.callMs,
+    loadMs: limits.loadMs,
+    strikes: limits.strikes,
+    timeoutBudgetMs: limits.timeoutBudgetMs,
+    exercises: manifestExercises,
+  };
+  const manifestPath = join(dir, 'manifest.json');
+  return { dir, manifestPath, manifest, notes, files, subRoot };
+}
+
+/** The slow half: transpiles the submission's files into its sandbox; the manifest becomes ready. */
+export function finishSubmission(run: PreparedRun, staged: PreparedSubmission): PreparedSubmission {
+  const sandboxDir = staged.manifest.sandboxDir;
+  const sandboxFiles = JSON.parse(readFileSync(join(run.workDir, 'kit-files.json'), 'utf8')) as Record<string, { ts: string; error?: string }>;
+  const manifestExercises: Record<string, ExerciseManifest> = {};
+  for (const exercise of run.exercises) {
+    const folder = join(staged.subRoot, exercise.id);
     const compiled = new Map<string, string | undefined>();
-    for (const file of present) {
+    for (const file of staged.files[exercise.id] ?? []) {
       const rel = toPosix(relative(folder, file));
       const display = `exercises/${exercise.id}/${rel}`;
       const sandboxPath = display.replace(/\.ts$/, '.js');
@@ -368,35 +417,18 @@ export function prepareSubmission(run: PreparedRun, submission: string, seed: st
     }
     manifestExercises[exercise.id] = { files };
   }
-  stockFifos(run.workDir, FIFO_STOCK);
-  write(join(sandboxDir, 'sandbox.json'), `${JSON.stringify({ files: sandboxFiles, outputBytes: run.limits.outputBytes })}\n`);
-  const { limits } = run;
-  const sandboxLimits: SandboxLimits = {
-    node: process.execPath,
-    prlimit: run.prlimit,
-    sandboxDir,
-    memoryMb: limits.memoryMb,
-    heapMb: limits.heapMb,
-    addressSpaceMb: limits.addressSpaceMb,
-    cpuSeconds: limits.cpuSeconds,
-    startMs: limits.startMs,
-    outputBytes: limits.outputBytes,
-  };
-  const manifest: RemoteManifest = {
-    root: run.root,
-    sandboxDir,
-    helperFile: run.helperFile,
-    seed,
-    limits: sandboxLimits,
-    callMs: limits.callMs,
-    loadMs: limits.loadMs,
-    strikes: limits.strikes,
-    timeoutBudgetMs: limits.timeoutBudgetMs,
-    exercises: manifestExercises,
-  };
-  const manifestPath = join(dir, 'manifest.json');
-  write(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { dir, manifestPath, manifest, notes };
+  // sandbox.json last and whole: a process reads it when its first module is asked for.
+  const temp = join(sandboxDir, '.sandbox.json.tmp');
+  writeFileSync(temp, `${JSON.stringify({ files: sandboxFiles, outputBytes: run.limits.outputBytes })}\n`);
+  renameSync(temp, join(sandboxDir, 'sandbox.json'));
+  const manifest: RemoteManifest = { ...staged.manifest, ready: true, exercises: manifestExercises };
+  write(staged.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { ...staged, manifest };
+}
+
+/** Prepares a submission in one go (stage, then finish). */
+export function prepareSubmission(run: PreparedRun, submission: string, seed: string, index: number): PreparedSubmission {
+  return finishSubmission(run, stageSubmission(run, submission, seed, index));
 }
 
 /** Removes one submission's folder from the run, stopping its sandbox processes first. */

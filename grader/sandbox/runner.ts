@@ -146,6 +146,15 @@ interface SandboxManifest {
 const manifest = JSONParse(readFileSync(join(SANDBOX, 'sandbox.json'), 'utf8')) as SandboxManifest;
 // A null prototype: no key a submission adds to Object.prototype can look like a module.
 manifest.files = Object.assign(Object.create(null) as SandboxManifest['files'], manifest.files);
+
+/**
+ * Reads sandbox.json again: a process may boot (and load lib/) while the submission is still
+ * being transpiled; the grader asks for a module only once the full list is written.
+ */
+function refreshManifest(): void {
+  const fresh = JSONParse(readFileSync(join(SANDBOX, 'sandbox.json'), 'utf8')) as SandboxManifest;
+  manifest.files = Object.assign(Object.create(null) as SandboxManifest['files'], fresh.files);
+}
 const requireHere = createRequire(join(SANDBOX, 'runner.js'));
 
 // ---------------------------------------------------------------------------------------------
@@ -698,6 +707,7 @@ const namespaces = new SafeMap<string, Record<string, unknown>>();
 
 async function handleLoad(id: number, path: string): Promise<void> {
   try {
+    if (!manifest.files[path]) refreshManifest();
     await linkAhead(path);
     await loadModule(path);
     const ns = modules.get(path)!.namespace as Record<string, unknown>;
