@@ -72,6 +72,22 @@ export class RngSnapshot {
 interface CallContext {
   callbacks: ((...args: unknown[]) => unknown)[];
   rngs: TrackedRng[];
+  /** While encoding a callback's result: where each object of the callback's arguments sits. */
+  argPaths?: WeakMap<object, (string | number)[]>;
+}
+
+/** Notes the path of every object in a callback's arguments (a few levels deep). */
+function argumentPaths(args: unknown[]): WeakMap<object, (string | number)[]> {
+  const paths = new WeakMap<object, (string | number)[]>();
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (value === null || typeof value !== 'object' || paths.has(value) || path.length > 6) return;
+    paths.set(value, path);
+    if (ArrayBuffer.isView(value)) return;
+    if (Array.isArray(value)) value.slice(0, 64).forEach((v, i) => walk(v, [...path, i]));
+    else for (const key of Object.keys(value).slice(0, 64)) walk((value as Record<string, unknown>)[key], [...path, key]);
+  };
+  args.forEach((a, i) => walk(a, [i]));
+  return paths;
 }
 
 const BUILTIN_ERRORS: Record<string, new (message: string) => Error> = {
@@ -318,7 +334,8 @@ export class Session {
       const decoded = this.#decodeBody(body, 'a callback') as { args?: unknown };
       const args = Array.isArray(decoded.args) ? decoded.args : [];
       const value = callback(...args);
-      replyBody = serializeOrThrow({ value: this.#encode(value, context, new Map()) }, 'a callback');
+      const encoded = this.#encode(value, { ...context, argPaths: argumentPaths(args) }, new Map());
+      replyBody = serializeOrThrow({ value: encoded }, 'a callback');
       reply = { t: 'cbreturn', id };
     } catch (error) {
       reply = { t: 'cbthrow', id, message: error instanceof Error ? error.message : String(error) };
@@ -517,6 +534,8 @@ export class Session {
     }
     if (value === null) return null;
     if (memo.has(value)) return memo.get(value);
+    const argPath = context.argPaths?.get(value);
+    if (argPath) return { [MARKER]: { kind: 'argref', path: argPath } satisfies Marker };
     if (value instanceof SandboxValue) {
       const handle = value.handleFor(this);
       if (!handle) throw new SubmissionError('stale', `${value.what} from another exercise's sandbox cannot be passed here`);

@@ -22,6 +22,12 @@ export type Marker =
   | { kind: 'rng'; seed: string; drawn: number }
   /** A trusted function the sandbox may call back, by index into the call's callback table. */
   | { kind: 'callback'; index: number; name: string }
+  /**
+   * In a callback's result: the object at `path` in the arguments the sandbox passed to that
+   * callback, the very same object (a function that returns its argument must not hand back a
+   * copy: the caller may rely on sharing it, or be wrong to).
+   */
+  | { kind: 'argref'; path: (string | number)[] }
   /** A value that cannot cross (a symbol), described. */
   | { kind: 'unsupported'; what: string };
 

@@ -642,7 +642,7 @@ function replicaRng(seed: string, drawn: number, context: CallContext): Countabl
 }
 
 /** Replaces markers in a decoded argument tree with live values, in place. */
-function decodeArgs(root: unknown, context: CallContext): unknown {
+function decodeArgs(root: unknown, context: CallContext, callbackArgs?: unknown[]): unknown {
   const seen = new SafeSet<unknown>();
   const resolve = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
@@ -656,6 +656,12 @@ function decodeArgs(root: unknown, context: CallContext): unknown {
         live = replicaRng(marker.seed, marker.drawn, context);
       } else if (marker.kind === 'callback') {
         live = callbackStub(marker.index, marker.name, context);
+      } else if (marker.kind === 'argref' && callbackArgs && ArrayIsArray(marker.path)) {
+        live = callbackArgs;
+        for (let i = 0; i < marker.path.length && live !== null && typeof live === 'object'; i++) {
+          live = readProperty(live, StringCtor(marker.path[i]));
+        }
+        return live;
       } else {
         live = undefined;
       }
@@ -690,7 +696,7 @@ function callbackStub(index: number, name: string, context: CallContext): (...ar
       const { header } = frame!;
       if (header.t === 'cbreturn' && header.id === context.id) {
         const decoded = deserialize(frame!.body) as { value: unknown };
-        return decodeArgs(decoded.value, context);
+        return decodeArgs(decoded.value, context, args);
       }
       if (header.t === 'cbthrow' && header.id === context.id) throw new Error(header.message);
       dispatchSync(frame!);

@@ -157,7 +157,6 @@ export interface Frame {
 }
 
 const isFatal = (m: HelperMessage): m is Extract<HelperMessage, { type: 'fatal' }> => m.type === 'fatal';
-const isSpawned = (m: HelperMessage): m is Extract<HelperMessage, { type: 'spawned' }> => m.type === 'spawned';
 const isOutput = (m: HelperMessage): m is Extract<HelperMessage, { type: 'output' }> => m.type === 'output';
 
 /** A running sandbox process and the main thread's ends of its FIFOs. */

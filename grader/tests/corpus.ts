@@ -207,7 +207,7 @@ export async function corpus(): Promise<CorpusSubmission[]> {
         ...(await mistakeEdits('01-activations', 'sigmoid-derivative-of-x')),
         ...(await mistakeEdits('02-weight-init', 'xavier-scaled-by-fan-out')),
         ...(await mistakeEdits('04-groupnorm', 'strided-channel-groups')),
-        ...(await mistakeEdits('05-gradient-check', 'forward-differences')),
+        ...(await mistakeEdits('05-gradient-check', 'array-output-not-copied')),
         ...(await mistakeEdits('06-mean-image', 'mean-per-split')),
       ],
       expect: [
@@ -215,7 +215,7 @@ export async function corpus(): Promise<CorpusSubmission[]> {
         { exercise: '01-activations', outcome: 'diagnosed', mistake: 'sigmoid-derivative-of-x' },
         { exercise: '02-weight-init', outcome: 'diagnosed', mistake: 'xavier-scaled-by-fan-out' },
         { exercise: '04-groupnorm', outcome: 'diagnosed', mistake: 'strided-channel-groups' },
-        { exercise: '05-gradient-check', outcome: 'diagnosed', mistake: 'forward-differences' },
+        { exercise: '05-gradient-check', outcome: 'diagnosed', mistake: 'array-output-not-copied' },
         { exercise: '06-mean-image', outcome: 'diagnosed', mistake: 'mean-per-split' },
       ],
     },

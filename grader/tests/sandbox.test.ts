@@ -36,6 +36,7 @@ export function throwingGetter(): unknown { return { get out() { throw new Error
 export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
 export function huge(): Float64Array { return new Float64Array(9_000_000); }
 export function callsBack(f: (i: number) => number, n: number): number { let s = 0; for (let i = 0; i < n; i++) s += f(i); return s; }
+export function identityBack(f: (t: Tensor) => Tensor): boolean[] { const x = { shape: [1], data: Float64Array.of(1) }; const y = f(x); return [y === x, y.data === x.data]; }
 export function draws(rng: { uniform(): number }, n: number): number[] { return Array.from({ length: n }, () => rng.uniform()); }
 export function ownRng(seed: string): number { return createRng(seed).uniform(); }
 class ShapeError extends RangeError { override name = 'ShapeError'; }
@@ -132,6 +133,11 @@ describe('what crosses', () => {
     const seen: number[] = [];
     expect(call('callsBack', (i: number) => (seen.push(i), i * i), 5)).toBe(30);
     expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test("a callback that returns its argument hands back the sandbox's own object, not a copy", () => {
+    expect(call('identityBack', (t: unknown) => t)).toEqual([true, true]);
+    expect(call('identityBack', (t: { shape: number[]; data: Float64Array }) => ({ shape: t.shape, data: t.data }))).toEqual([false, true]);
   });
 
   test('a generator is replicated by seed and position, and advanced by what the sandbox drew', () => {
