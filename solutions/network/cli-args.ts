@@ -55,9 +55,12 @@ export interface TrainConfig {
 
 /** Defaults per architecture: chosen so that `npm run train` trains well out of the box. */
 export const DEFAULTS = {
-  fc: { hidden: [512], norm: 'batchnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 100, epochs: 10, augment: 2, dropout: 1 },
-  conv: { hidden: [128], norm: 'groupnorm', lr: 2e-3, lrDecay: 0.85, reg: 0, batch: 50, epochs: 10, augment: 2, dropout: 1 },
+  fc: { hidden: [512], norm: 'batchnorm', lrDecay: 0.85, reg: 0, batch: 100, epochs: 10, augment: 2, dropout: 1 },
+  conv: { hidden: [128], norm: 'groupnorm', lrDecay: 0.85, reg: 0, batch: 50, epochs: 10, augment: 2, dropout: 1 },
 } as const;
+
+/** The default learning rate for each update rule (with batch norm and batches of 50–100). */
+export const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 5e-2, sgdMomentum: 1e-2, nesterov: 1e-2, rmsprop: 1e-3, adam: 2e-3 };
 
 const FLAGS = {
   data: { type: 'string' },
@@ -120,7 +123,7 @@ Model
   --weight-scale <s>        scale of the 'small' initializer (default 0.01)
 Training
   --optim ${OPTIMIZERS.join('|')}   (default adam)
-  --lr <rate>               learning rate (default 2e-3)
+  --lr <rate>               learning rate (default: adam 2e-3, rmsprop 1e-3, sgdMomentum/nesterov 1e-2, sgd 5e-2)
   --lr-decay <factor>       multiply the learning rate by this after each epoch (default 0.85)
   --reg <strength>          L2 regularization, loss += 0.5·reg·ΣW² (default 0)
   --batch <n>               minibatch size (fc 100, conv 50)
@@ -191,6 +194,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainConfig {
   const given = new Set(Object.keys(values));
   const model = oneOf('model', str('model'), ['fc', 'conv'] as const, 'fc');
   const d = DEFAULTS[model];
+  const optim = oneOf('optim', str('optim') === 'momentum' ? 'sgdMomentum' : str('optim'), OPTIMIZERS, 'adam');
   const norms: readonly NormName[] = model === 'fc' ? ['none', 'batchnorm', 'layernorm'] : ['none', 'groupnorm'];
   const config: TrainConfig = {
     data: oneOf('data', str('data'), ['mnist', 'cifar10'] as const, 'mnist'),
@@ -207,8 +211,8 @@ export function parseTrainArgs(argv: readonly string[]): TrainConfig {
     dropout: numberFlag('dropout', str('dropout'), d.dropout, { above: 0, max: 1 }),
     init: oneOf('init', str('init'), INITIALIZERS, 'he'),
     weightScale: numberFlag('weight-scale', str('weight-scale'), 1e-2, { above: 0 }),
-    optim: oneOf('optim', str('optim') === 'momentum' ? 'sgdMomentum' : str('optim'), OPTIMIZERS, 'adam'),
-    lr: numberFlag('lr', str('lr'), d.lr, { above: 0 }),
+    optim,
+    lr: numberFlag('lr', str('lr'), DEFAULT_LR[optim], { above: 0 }),
     lrDecay: numberFlag('lr-decay', str('lr-decay'), d.lrDecay, { above: 0, max: 1 }),
     reg: numberFlag('reg', str('reg'), d.reg, { min: 0 }),
     batch: numberFlag('batch', str('batch'), d.batch, { integer: true, min: 1 }),
