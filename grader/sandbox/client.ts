@@ -313,9 +313,12 @@ export class Session {
           if (header.writeback === true && Array.isArray(decoded.args)) writeBack(args, decoded.args, 0);
           return decoded.value;
         }
-        case 'throw':
+        case 'throw': {
           proc.stopClock();
-          throw rebuildThrown(this.#decodeBody(frame.body, fn), fn);
+          const thrown = this.#decodeBody(frame.body, fn) as { args?: unknown };
+          if (Array.isArray(thrown.args)) writeBack(args, thrown.args, 0);
+          throw rebuildThrown(thrown, fn);
+        }
         case 'fail':
           proc.stopClock();
           throw new SubmissionError(failKind(header.kind), typeof header.message === 'string' ? header.message : `${fn} failed in the sandbox`);

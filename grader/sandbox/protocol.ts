@@ -73,6 +73,8 @@ export interface ThrownInfo {
   frames: string[];
   /** The error's `code` property, when it is a string (ERR_ACCESS_DENIED, …). */
   code?: string;
+  /** The call's arguments after it threw, present when the function changed them first. */
+  args?: unknown[];
 }
 
 /** What the sandbox sends in the body of a `return` frame. */

@@ -805,7 +805,15 @@ function handleCall(frame: Frame & { header: Extract<ToSandbox, { t: 'call' }> }
       fail(id, 'memory', `${fn} exceeded the memory limit (an array allocation failed)`);
       return;
     }
-    send({ t: 'throw', id }, serialize(info));
+    // A function that throws may still have changed its arguments (x left perturbed): say so.
+    let after: unknown[] | undefined;
+    try {
+      const encoded = encodeValue(args, context.known) as unknown[];
+      if (!sameBytes(serialize({ args: encoded }), frame.body)) after = encoded;
+    } catch {
+      after = undefined;
+    }
+    send({ t: 'throw', id }, serialize(after ? { ...info, args: after } : info));
     return;
   }
   if (printed > manifest.outputBytes) {

@@ -26,6 +26,7 @@ export class Counter {
 export function echo(value: unknown): unknown { return value; }
 export function viaHelper(n: number): number { return helper(n); }
 export function mutates(t: Tensor & { shape: number[] }): number { t.data[0] = 42; t.shape.push(1); return t.data.length; }
+export function mutatesThenThrows(t: Tensor): never { t.data[0] = -1; throw new RangeError('mutatesThenThrows: after the damage'); }
 export function withClosure(x: Tensor) { const first = x.data[0]!; return { out: x, cache: { read: () => first } }; }
 export function useClosure(cache: { read: () => number }): number { return cache.read() * 2; }
 export function makeCounter(): Counter { return new Counter(3); }
@@ -114,6 +115,9 @@ describe('what crosses', () => {
     call('mutates', t);
     expect(t.data[0]).toBe(42);
     expect(t.shape).toEqual([3, 1]);
+    const u = { shape: [1], data: Float64Array.of(5) };
+    expect(() => call('mutatesThenThrows', u)).toThrow(RangeError);
+    expect(u.data[0], 'also when the function throws afterwards').toBe(-1);
   });
 
   test('a closure in a cache stays in the sandbox and works when passed back', () => {
