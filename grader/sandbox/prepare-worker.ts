@@ -7,8 +7,8 @@
  * → the staged submission (sandbox folder, manifest not ready); `{ id, finish: index }` → the same
  * submission transpiled, its manifest ready; `{ id, compileSelf }` → the grader's own code compiled.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { typescript } from '../typescript.ts';
 import { finishSubmission, prepareRun, stageSubmission, transpile, type PreparedRun, type PreparedSubmission, type RunOptions } from './prepare.ts';
@@ -34,6 +34,12 @@ function compileSelf({ root, dir, modules }: { root: string; dir: string; module
     renameSync(temp, dir);
   } catch {
     rmSync(temp, { recursive: true, force: true }); // another grader published it first
+  }
+  // Copies built from older sources are dead weight: drop those not touched for an hour.
+  const prefix = basename(dir).replace(/-[0-9a-f]+$/, '-');
+  for (const name of readdirSync(dirname(dir))) {
+    const path = join(dirname(dir), name);
+    if (name.startsWith(prefix) && path !== dir && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
   }
 }
 
