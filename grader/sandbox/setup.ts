@@ -1,8 +1,10 @@
 /**
- * Vitest setup of remote mode (added by remote-plugin.ts after lib/testing/setup.ts):
+ * Vitest setup of remote mode (added by remote-plugin.ts after lib/testing/setup.ts), per test file:
  *
+ * - sets the submission's per-student seed and starts a sandbox process booting (a spare), then
+ *   hands the file's exercise its process and module loads before the first test;
  * - opens a record of each test (calls, sandbox failures, closeness verdicts, prints) and stores
- *   its summary in `task.meta.gradlab`, which the grader's reporter reads;
+ *   its summary in `task.meta.gradlab`, which results.ts reads;
  * - runs the diagnoses of a failed test while its inputs and outputs are still here;
  * - re-registers `toBeAllClose` with the same verdict and message, also noting the verdict's kind
  *   (shape, values and the worst relative error, …) so hidden failures can say what went wrong
