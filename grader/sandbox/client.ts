@@ -55,6 +55,9 @@ export class SandboxValue {
   }
 }
 
+/** Longest array the trusted side decodes from the sandbox (the 64 MB frame limit allows ~8M numbers). */
+const MAX_DECODED_NODES = 10_000_000;
+
 /** Trusted copies of class instances the submission returned, and the handle of the original. */
 const handleOf = new WeakMap<object, { session: Session; id: number; gen: number }>();
 
@@ -487,12 +490,17 @@ export class Session {
     if (memo.has(value)) return memo.get(value);
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
     if (Array.isArray(value)) {
+      // A forged frame can hold a sparse array of length 2³² − 1 in a few bytes: never walk one.
+      if (value.length > MAX_DECODED_NODES) throw new SubmissionError('output', `the result holds an array of ${value.length} elements`);
       const out: unknown[] = [];
       memo.set(value, out);
-      for (const item of value) out.push(this.#decode(item, memo, depth + 1));
+      for (let i = 0; i < value.length; i++) out.push(this.#decode(value[i], memo, depth + 1));
       return out;
     }
-    if (Object.getPrototypeOf(value) !== Object.prototype) return value; // Map, Set, Date, … as copied
+    if (Object.getPrototypeOf(value) !== Object.prototype) {
+      // Map, Set, Date, … as copied; a Map or Set is no cheaper to forge than its size in bytes.
+      return value;
+    }
     const keys = Object.keys(value);
     if (keys.length === 1 && keys[0] === MARKER) return this.#decodeMarker((value as Record<string, unknown>)[MARKER], memo, depth);
     const out: Record<string, unknown> = {};
