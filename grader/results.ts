@@ -186,7 +186,13 @@ export function classifyFailure(errors: readonly TestError[], meta: GradlabMeta 
 export function collectOutcomes(modules: readonly TestModule[]): { outcomes: TestOutcome[]; suiteErrors: SuiteError[] } {
   const outcomes: TestOutcome[] = [];
   const suiteErrors: SuiteError[] = [];
-  for (const module of modules) {
+  // Modules finish in any order: report by exercise, public suite before hidden, tests as written.
+  const key = (m: TestModule): string => {
+    const rel = m.relativeModuleId.replace(/\\/g, '/');
+    const match = SUITE_PATH.exec(rel);
+    return match ? `${match[2]}\0${match[1] === 'exercises' ? 0 : 1}\0${rel}` : `~${rel}`;
+  };
+  for (const module of [...modules].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
     const suite = module.relativeModuleId.replace(/\\/g, '/');
     const m = SUITE_PATH.exec(suite);
     if (!m) continue;
