@@ -15,15 +15,33 @@
  *
  * Several submissions share one vitest instance: each after the first costs only its own tests.
  * Exit codes: 0 graded (whatever the score), 1 below --fail-under, 2 the grader itself failed.
+ *
+ * Batch mode (see batch/batch.ts), for a folder OF submissions (folders, .zip files, git repositories):
+ *
+ *   npm run grade -- submissions/ [--jobs N] [--shard i/n] [--timeout <s>] [--out <dir>]
+ *   npm run grade -- merge <shard-out-dirs…> [--out <dir>]
+ *
+ *   --jobs <N>              submissions graded in parallel, one worker process each (default 2)
+ *   --shard <i/n>           grade only this student's share of the batch (deterministic)
+ *   --timeout <s>           time limit for grading one submission (default 300)
+ *   --batch                 treat the folder as a batch even if it looks like one submission
+ * The student id (and per-student seed) of each submission is its file or folder name.
  */
 import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Grader, OUTPUT_FILES } from './grade.ts';
+import { BatchError, isSubmissionFolder, parseShard, runBatch } from './batch/batch.ts';
+import { MergeError, mergeGradebooks } from './batch/gradebook.ts';
+import { IntakeError } from './batch/intake.ts';
+import { Grader, KIT_ROOT, OUTPUT_FILES } from './grade.ts';
 import { summarySentence, type GradeReport } from './reports/report.ts';
 import { round2 } from './score.ts';
 
-const USAGE = 'usage: npm run grade -- <submission-dir> [more-dirs…] [--seed <id>] [--out <dir>] [--only <ids>] [--fail-under <percent>] [--json]';
+const USAGE = [
+  'usage: npm run grade -- <submission-dir> [more-dirs…] [--seed <id>] [--out <dir>] [--only <ids>] [--fail-under <percent>] [--json]',
+  '       npm run grade -- <folder-of-submissions> [--jobs N] [--shard i/n] [--timeout <s>] [--out <dir>]',
+  '       npm run grade -- merge <shard-out-dirs…> [--out <dir>]',
+].join('\n');
 
 function fail(message: string): never {
   process.stderr.write(`grade: ${message}\n${USAGE}\n`);
@@ -94,6 +112,11 @@ async function main(): Promise<void> {
         memory: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
+        jobs: { type: 'string' },
+        shard: { type: 'string' },
+        timeout: { type: 'string' },
+        batch: { type: 'boolean', default: false },
+        'batch-worker': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -102,6 +125,11 @@ async function main(): Promise<void> {
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values['batch-worker']) {
+    const { workerMain } = await import('./batch/worker.ts');
+    await workerMain();
     return;
   }
   if (positionals.length === 0) fail('which submission? give its folder');
@@ -113,6 +141,52 @@ async function main(): Promise<void> {
   // npm runs scripts from the package root; paths on the command line are the user's.
   const base = process.env['INIT_CWD'] ?? process.cwd();
   const outRoot = resolve(base, values.out ?? 'grade-output');
+  if (positionals[0] === 'merge') {
+    try {
+      const book = mergeGradebooks(positionals.slice(1).map((d) => resolve(base, d)), outRoot);
+      process.stdout.write(`merged ${positionals.length - 1} gradebooks: ${book.rows.length} students → ${join(outRoot, 'grades.csv')}\n`);
+    } catch (error) {
+      if (error instanceof MergeError) fail(error.message);
+      throw error;
+    }
+    return;
+  }
+  const first = resolve(base, positionals[0]!);
+  if (positionals.length === 1 && statSync(first, { throwIfNoEntry: false })?.isDirectory() && (values.batch || !isSubmissionFolder(first))) {
+    const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be a positive integer, got '${values.jobs}'`);
+    const timeoutS = positiveNumber('timeout', values.timeout) ?? 300;
+    try {
+      const book = await runBatch({
+        root: KIT_ROOT,
+        batchDir: first,
+        out: outRoot,
+        jobs,
+        ...(values.shard ? { shard: parseShard(values.shard) } : {}),
+        timeoutMs: timeoutS * 1000,
+        ...(only ? { only } : {}),
+        limits: { ...(callMs ? { callMs } : {}), ...(memoryMb ? { memoryMb } : {}) },
+        // The same entry point this process came through (launch.mjs or tsx), in worker mode.
+        workerCommand: [process.execPath, ...process.execArgv, process.argv[1]!, '--batch-worker'],
+        progress: process.stderr.isTTY === true,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (failUnder !== undefined) {
+        const below = book.rows.filter((r) => r.maxPoints > 0 && (100 * r.points) / r.maxPoints < failUnder);
+        if (below.length > 0) {
+          process.stderr.write(`${below.length} submission(s) below --fail-under ${failUnder}%\n`);
+          process.exitCode = 1;
+        }
+      }
+    } catch (error) {
+      if (error instanceof BatchError || error instanceof IntakeError) fail(error.message);
+      throw error;
+    }
+    return;
+  }
+  if (values.jobs !== undefined || values.shard !== undefined || values.timeout !== undefined) {
+    fail('--jobs, --shard and --timeout apply to a folder of submissions (batch mode)');
+  }
   const several = positionals.length > 1;
   const used = new Map<string, number>();
   const jobs = positionals.map((given) => {

@@ -19,7 +19,7 @@ import 'vitest/node';
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** Folders of grader/ that the grading process never imports (suites, data, other tools). */
-const SKIP = new Set(['tests', 'hidden', 'fixtures', 'mistakes', 'batch']);
+const SKIP = new Set(['tests', 'hidden', 'fixtures', 'mistakes']);
 
 /** The grader's TypeScript sources: what the compiled copy is built from. */
 function sources() {

@@ -196,7 +196,11 @@ async function intakeZip(source: string, outDir: string): Promise<void> {
         zip.readEntry();
       });
       zip.on('end', () => resolve());
-      zip.on('error', (error: Error) => reject(new IntakeError(`the archive is damaged (${error.message})`)));
+      zip.on('error', (error: Error) => {
+        // yauzl validates names itself (decodeStrings) and reports traversal as an error.
+        const bad = /^(invalid relative path|absolute path): (.*)$/.exec(error.message);
+        reject(new IntakeError(bad ? (unsafePath(bad[2]!) ?? `'${bad[2]}' is not a safe path`) : `the archive is damaged (${error.message})`));
+      });
       zip.readEntry();
     });
     const prefix = exercisesRoot(entries.map((e) => e.fileName));
