@@ -3,7 +3,7 @@
  * can craft a symbolic link), and — for hostile archives — names and declared sizes written exactly
  * as given, unchecked. Not for producing archives anyone relies on.
  */
-import { deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface ZipEntryInput {
   name: string;
@@ -14,23 +14,6 @@ export interface ZipEntryInput {
   deflate?: boolean;
   /** Lie about the uncompressed size in the headers (zip-bomb tests). */
   declaredSize?: number;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 as zip uses it. */
-export function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** Builds a zip archive in memory. */

@@ -4,23 +4,11 @@
  * CRC-32): IHDR (size and pixel format), IDAT (zlib-compressed scanlines, each prefixed by filter
  * byte 0), IEND.
  */
-import { deflateSync } from 'node:zlib';
+import { crc32 as zlibCrc32, deflateSync } from 'node:zlib';
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (ISO 3309, as PNG specifies) of `bytes`. */
+/** CRC-32 (ISO 3309, as PNG specifies) of `bytes`: Node's own zlib implementation. */
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes);
 }
 
 function chunk(type: string, data: Uint8Array): Buffer {
