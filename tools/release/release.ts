@@ -269,7 +269,7 @@ export function fillWithSolutions(tree: string): void {
     if (script) scripts[name] = script.replaceAll('solutions/network', 'exercises/network');
   }
   writeFileSync(join(tree, 'package.json'), packageJsonFor(tree, 'gradlab-exercises', scripts, ['vitest', '@vitest/ui', 'typescript', '@types/node', 'tsx']));
-  copy(join(TEMPLATES, 'vitest.config.solutions.ts'), join(tree, 'vitest.config.ts'));
+  // The student vitest config already runs every exercises/**/*.test.ts, the network's included.
   writeLockfile(tree);
 }
 
