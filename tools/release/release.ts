@@ -53,8 +53,11 @@ function importedPackages(files: readonly string[]): Set<string> {
   const found = new Set<string>();
   // Runtime imports only: `import type` is erased and needs no dependency of its own.
   const IMPORT = /^(?!import type )(?:import|export)\b[^;]*?(?:from\s*|import\s*\(?\s*)'([^'./][^']*)'/gm;
+  // Packages located at run time (e.g. `require.resolve('mnist/package.json')`) count too.
+  const RESOLVE = /\b(?:require|require\.resolve|import\.meta\.resolve)\(\s*'([^'./][^']*)'/g;
   for (const f of files.filter((p) => p.endsWith('.ts'))) {
-    for (const m of readFileSync(f, 'utf8').matchAll(IMPORT)) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of [...text.matchAll(IMPORT), ...text.matchAll(RESOLVE)]) {
       const spec = m[1]!;
       if (spec.startsWith('node:')) continue;
       found.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
@@ -247,29 +250,28 @@ export function stripMarkers(source: string): string {
     .join('\n');
 }
 
-/** Turns a student kit (a copy) into the solutions branch's tree. */
+/**
+ * Turns a student kit (a copy) into the solutions branch's tree: every exercise filled in from
+ * `solutions/`, and `solutions/` itself (the references and the network with its trainer) copied
+ * as it is, so the trainer's commands and tests run there exactly as in this repository.
+ */
 export function fillWithSolutions(tree: string): void {
   for (const ex of exerciseNames(ROOT)) {
     for (const f of readdirSync(join(ROOT, 'solutions', ex)).filter((n) => n.endsWith('.ts'))) {
-      writeFileSync(join(tree, 'exercises', ex, f), stripMarkers(readFileSync(join(ROOT, 'solutions', ex, f), 'utf8')));
+      const source = stripMarkers(readFileSync(join(ROOT, 'solutions', ex, f), 'utf8'));
+      writeFileSync(join(tree, 'exercises', ex, f), source);
+      mkdirSync(join(tree, 'solutions', ex), { recursive: true });
+      writeFileSync(join(tree, 'solutions', ex, f), source);
     }
   }
   const network = join(ROOT, 'solutions', 'network');
-  if (existsSync(network)) {
-    // The network imports its building blocks as ../NN-slug/file.ts: the filled exercises.
-    for (const f of filesUnder(network)) {
-      const target = join(tree, 'exercises', 'network', relative(network, f));
-      copy(f, target);
-    }
-  }
+  if (existsSync(network)) for (const f of filesUnder(network)) copy(f, join(tree, 'solutions', 'network', relative(network, f)));
   const master = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const scripts: Record<string, string> = { ...STUDENT_SCRIPTS };
-  for (const name of ['train', 'experiment']) {
-    const script = master.scripts[name];
-    if (script) scripts[name] = script.replaceAll('solutions/network', 'exercises/network');
-  }
+  for (const name of ['train', 'experiment']) if (master.scripts[name]) scripts[name] = master.scripts[name];
   writeFileSync(join(tree, 'package.json'), packageJsonFor(tree, 'gradlab-exercises', scripts, ['vitest', '@vitest/ui', 'typescript', '@types/node', 'tsx']));
-  // The student vitest config already runs every exercises/**/*.test.ts, the network's included.
+  copy(join(TEMPLATES, 'vitest.config.solutions.ts'), join(tree, 'vitest.config.ts'));
+  copy(join(TEMPLATES, 'tsconfig.solutions.json'), join(tree, 'tsconfig.json'));
   writeLockfile(tree);
 }
 
