@@ -105,7 +105,11 @@ const BUILTIN_ERRORS: Record<string, new (message: string) => Error> = {
 
 const sessions = new Map<string, Session>();
 
-/** The session of one exercise in this test file (one sandbox process, started on first use). */
+/**
+ * The session of one exercise (one sandbox process, started on first use). In a grading run it
+ * serves every suite of its exercise in turn (see `beginFile`); elsewhere it lives until
+ * `closeSessions`.
+ */
 export function sessionFor(exercise: string): Session {
   let session = sessions.get(exercise);
   if (!session) {
@@ -117,8 +121,8 @@ export function sessionFor(exercise: string): Session {
 
 /**
  * A function of the submission, as a suite imports it: it finds its exercise's session at each
- * call, so a proxy module that outlives a test file (vitest without isolation) uses the next
- * file's sandbox, never a closed one.
+ * call, so a proxy module that outlives a test file (vitest without isolation) uses the current
+ * session, never a closed one.
  */
 export function remoteFunction(exercise: string, file: string, fn: string): (...args: unknown[]) => unknown {
   const proxy = (...args: unknown[]): unknown => sessionFor(exercise).call(file, fn, args);
@@ -126,28 +130,104 @@ export function remoteFunction(exercise: string, file: string, fn: string): (...
   return proxy;
 }
 
-/** Starts an exercise's sandbox and its module loads ahead of the first call (best effort). */
-export function prewarm(exercise: string): void {
+// ---------------------------------------------------------------------------------------------
+// Sandbox lifetimes in a grading run (setup.ts calls these around every test file)
+//
+// The grader runs the suites in one test worker, in the order of the manifest's plan: exercise by
+// exercise, public suite then hidden suite. One sandbox process serves both suites of an exercise
+// (it boots once, and the hidden suite runs in code the public suite has already warmed up), and
+// the next exercise's process boots as a spare while the current exercise's suites run. Each test
+// file still starts with its own bookkeeping (strikes, the timeout budget, modules that failed to
+// load are tried again): only the process and the modules it has loaded carry over. A process
+// that died (time limit, memory, exit) is replaced as before.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How much more memory than when it was ready a process may hold and still serve the next test
+ * file, as a share of the memory limit.
+ */
+const REUSE_MEMORY_SHARE = 0.1;
+
+/** The exercise a suite belongs to: `exercises/03-batchnorm/…` or `grader/hidden/03-batchnorm/…`. */
+export function exerciseOfSuite(path: string): string | undefined {
+  return /(?:^|[/\\])(?:exercises|grader[/\\]hidden)[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(path)?.[1];
+}
+
+/** The planned suites after `path` (kit-relative), or null when the manifest has no plan for it. */
+function suitesAfter(manifest: RemoteManifest, path: string): string[] | null {
+  const plan = manifest.plan;
+  if (!plan) return null;
+  const normalized = path.replace(/\\/g, '/');
+  const at = plan.findIndex((suite) => normalized === suite || normalized.endsWith(`/${suite}`));
+  return at < 0 ? null : plan.slice(at + 1);
+}
+
+/**
+ * Whether a spare process is worth booting while `path` runs: a later suite needs an exercise
+ * that has no session yet (always, without a plan: the next file may need one).
+ */
+function spareNeededAfter(manifest: RemoteManifest, path: string): boolean {
+  const later = suitesAfter(manifest, path);
+  return later === null || later.some((suite) => !sessions.has(exerciseOfSuite(suite) ?? ''));
+}
+
+/**
+ * Before a test file's tests: its exercise's session starts a new file's bookkeeping and its
+ * process (taken over from the previous suite, else a spare or a new one) loads every submitted
+ * module ahead of the first call; a spare starts booting for the next exercise (best effort).
+ */
+export function beginFile(path: string): void {
+  const exercise = exerciseOfSuite(path);
   try {
-    if (remoteManifest().exercises[exercise]) sessionFor(exercise).prewarm();
+    const manifest = remoteManifest();
+    if (!exercise || !manifest.exercises[exercise]) return;
+    const session = sessionFor(exercise);
+    session.beginFile();
+    session.prewarm(spareNeededAfter(manifest, path));
   } catch {
     /* the first call reports whatever went wrong */
   }
 }
 
-/** Stops every sandbox of this test file, and starts a spare for the next file. */
+/**
+ * After a test file: keeps the session the next planned suite needs (the hidden suite after the
+ * public one) and stops every other sandbox; makes sure the next exercise has a spare booting.
+ */
+export function endFile(path: string): void {
+  let manifest: RemoteManifest;
+  try {
+    manifest = remoteManifest();
+  } catch {
+    closeSessions();
+    return;
+  }
+  const later = suitesAfter(manifest, path);
+  if (later === null) {
+    closeSessions();
+    return;
+  }
+  const next = later.length > 0 ? exerciseOfSuite(later[0]!) : undefined;
+  for (const [exercise, session] of sessions) {
+    if (exercise === next && session.reusable()) continue;
+    session.close();
+    sessions.delete(exercise);
+  }
+  if (next !== undefined && !sessions.has(next)) warmUp();
+}
+
+/** Stops every sandbox, and starts a spare for whatever comes next. */
 export function closeSessions(): void {
   for (const session of sessions.values()) session.close();
   sessions.clear();
-  try {
-    prepareSpare(remoteManifest());
-  } catch {
-    /* no manifest: nothing to prepare */
-  }
+  warmUp();
 }
 
-/** Starts a spare sandbox process for this worker's next test file (best effort). */
+/**
+ * Starts a spare sandbox process for this worker's next test file (best effort), unless a
+ * session is already serving it.
+ */
 export function warmUp(): void {
+  if (sessions.size > 0) return;
   try {
     prepareSpare(remoteManifest());
   } catch {
@@ -164,6 +244,8 @@ export class Session {
   #proc: SandboxProcess | null = null;
   /** Whether the process's ready frame has been read (loads may be queued behind it). */
   #ready = false;
+  /** The process's resident memory when it was ready, in MB: what a fresh process starts with. */
+  #readyMb: number | null = null;
   #gen = 0;
   #nextId = 1;
   readonly #loaded = new Map<string, Record<string, string>>();
@@ -236,13 +318,26 @@ export class Session {
     return this.#manifest;
   }
 
-  /** Starts the process and sends the loads of every submitted file, without waiting. */
-  prewarm(): void {
+  /**
+   * A new test file begins: what the session learned about the submission's behaviour starts
+   * afresh (strikes, the timeout budget, modules that failed to load), as if the file had a new
+   * session; the process and the modules it has loaded stay.
+   */
+  beginFile(): void {
+    this.#strikes.clear();
+    this.#brokenModules.clear();
+    this.#timeoutSpentMs = 0;
+  }
+
+  /**
+   * Starts the process (unless it runs already) and sends the loads of every submitted file,
+   * without waiting; with `spare`, another process boots for the next exercise meanwhile.
+   */
+  prewarm(spare = true): void {
     if (this.#proc) return;
     this.#readyManifest();
     this.#ensureAlive(false);
-    // The next test file's process boots while this file runs.
-    prepareSpare(this.#manifest);
+    if (spare) prepareSpare(this.#manifest);
     for (const entry of Object.values(this.#manifest.exercises[this.exercise]?.files ?? {})) {
       if (entry.status !== 'ok' || this.#loaded.has(entry.sandboxPath)) continue;
       const id = this.#nextId++;
@@ -381,6 +476,7 @@ export class Session {
   #markDead(): void {
     this.#proc = null;
     this.#ready = false;
+    this.#readyMb = null;
     this.#loaded.clear();
     this.#pendingLoads.clear();
     this.#releases = [];
@@ -415,6 +511,19 @@ export class Session {
       throw new SubmissionError('crash', `the grader could not start a sandbox: ${death?.detail ?? 'no answer'}`);
     }
     this.#ready = true;
+    this.#readyMb = proc.residentMb();
+  }
+
+  /**
+   * Whether the process may serve the next test file: it lives, and what it holds beyond a fresh
+   * process is a small share of the memory limit, so the next file's tests meet the limit as they
+   * would in a new process (a submission that printed or leaked megabytes gets a new one).
+   */
+  reusable(): boolean {
+    const proc = this.#proc;
+    if (!proc || proc.death || !this.#ready || this.#readyMb === null) return false;
+    const now = proc.residentMb();
+    return now !== null && now - this.#readyMb <= REUSE_MEMORY_SHARE * this.#manifest.limits.memoryMb;
   }
 
   #ensureLoaded(sandboxPath: string, display: string): void {

@@ -58,6 +58,12 @@ export interface RemoteManifest {
   /** Total time one test file may spend waiting on calls that end in timeouts, in ms. */
   timeoutBudgetMs: number;
   exercises: Record<string, ExerciseManifest>;
+  /**
+   * The suites of this grading run in the order they run (kit-relative paths: the public suite of
+   * each exercise, then its hidden suite). Test workers use it to know which sandbox the next
+   * file needs (see client.ts); absent outside a grading run.
+   */
+  plan?: string[];
 }
 
 export const MANIFEST_ENV = 'GRADLAB_REMOTE_MANIFEST';

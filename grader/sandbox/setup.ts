@@ -2,21 +2,22 @@
  * Vitest setup of remote mode (added by remote-plugin.ts after lib/testing/setup.ts), per test file:
  *
  * - sets the submission's per-student seed and starts a sandbox process booting (a spare), then
- *   hands the file's exercise its process and module loads before the first test;
+ *   hands the file's exercise its process (the one its other suite used, else the spare) and
+ *   module loads before the first test (client.ts: `beginFile`);
  * - opens a record of each test (calls, sandbox failures, closeness verdicts, prints) and stores
  *   its summary in `task.meta.gradlab`, which results.ts reads;
  * - runs the diagnoses of a failed test while its inputs and outputs are still here;
  * - re-registers `toBeAllClose` with the same verdict and message, also noting the verdict's kind
  *   (shape, values and the worst relative error, …) so hidden failures can say what went wrong
  *   without showing a single expected number;
- * - stops the file's sandboxes when the file is done.
+ * - when the file is done, stops the sandboxes the next planned file does not need (`endFile`).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { compareAllClose, explainAllClose, type Tolerance } from '../../lib/allclose.ts';
 import type { Nested, Tensor } from '../../lib/tensor.ts';
 import { DEFAULT_TOLERANCE } from '../../lib/testing/matchers.ts';
 import { diagnose } from '../diagnose.ts';
-import { closeSessions, prewarm, warmUp } from './client.ts';
+import { beginFile, endFile, warmUp } from './client.ts';
 import { remoteManifest } from './manifest.ts';
 import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './test-state.ts';
 
@@ -59,20 +60,24 @@ const matchers = {
 // workers outlive submissions when one grader grades several).
 process.env['GRADLAB_STUDENT_SEED'] = remoteManifest().seed;
 
-// A sandbox process starts booting now, while vitest imports and collects the test file.
+// A sandbox process starts booting now, while vitest imports and collects the test file (unless
+// the previous file's session will serve this one).
 warmUp();
 
 // Registered now and again before the file's tests, so that it replaces lib/testing/setup.ts's
 // registration whatever order vitest runs the setup files in.
 expect.extend(matchers);
 
+/** The test file of a suite hook. */
+function filepathOf(suite: unknown): string {
+  const task = suite as { filepath?: string; file?: { filepath?: string } };
+  return task.filepath ?? task.file?.filepath ?? '';
+}
+
 beforeAll(({}, suite) => {
   expect.extend(matchers);
-  // Start this suite's sandbox before its first test needs it.
-  const task = suite as { filepath?: string; file?: { filepath?: string } };
-  const path = task.filepath ?? task.file?.filepath ?? '';
-  const exercise = /(?:^|[/\\])(?:exercises|grader[/\\]hidden)[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(path)?.[1];
-  if (exercise) prewarm(exercise);
+  // This suite's sandbox is ready (and its modules loading) before its first test needs it.
+  beginFile(filepathOf(suite));
 });
 
 beforeEach(() => {
@@ -97,6 +102,6 @@ afterEach(async (context) => {
   }
 });
 
-afterAll(() => {
-  closeSessions();
+afterAll(({}, suite) => {
+  endFile(filepathOf(suite));
 });

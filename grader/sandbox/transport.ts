@@ -10,7 +10,7 @@
  *        └──────────────────── helper thread ────────┘
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { receiveMessageOnPort, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CLOCK } from './clock.ts';
@@ -213,6 +213,16 @@ export class SandboxProcess {
   /** Why the process died, once it has (null while it lives). */
   get death(): Death | null {
     return this.#death;
+  }
+
+  /** The process's resident memory in MB, read from /proc (null when it cannot be read). */
+  residentMb(): number | null {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Starts the call's clock: the helper kills the process when `limitMs` of running time pass. */
