@@ -170,14 +170,24 @@ export class Grader {
    */
   static async start(options: GraderOptions = {}): Promise<Grader> {
     const root = options.root ?? KIT_ROOT;
-    const rubric = loadRubric(root);
     const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
     const workDir = makeWorkDir();
     process.env['GRADLAB_IMPL'] = 'remote';
     process.env[MANIFEST_ENV] = join(workDir, 'current-manifest.json');
     process.env['GRADLAB_REMOTE_PLUGIN'] = remotePluginUrl(root);
+    // The preparation thread first: it prepares the run (and the first submission) while this
+    // thread loads vitest.
     const preparer = new Preparer(root);
     const run = preparer.request<PreparedRun>({ run: { root, limits: options.limits ?? {}, workDir } satisfies RunOptions });
+    let rubric: Rubric;
+    try {
+      rubric = loadRubric(root);
+    } catch (error) {
+      await preparer.close();
+      cleanupWorkDir(workDir);
+      restoreEnv(savedEnv);
+      throw error;
+    }
     const plan = { suites: [] as string[] };
     const vitest = import('vitest/node').then(async ({ createVitest, BaseSequencer }) => {
       /** Runs the suites in the order of the plan (vitest's own order is longest first). */
@@ -241,27 +251,37 @@ export class Grader {
     // Exercise by exercise, public suite first: the order the suites run in (see `start`).
     const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
     const index = ++this.#count;
-    const [staged, vitest] = await Promise.all([
-      this.#preparer.request<PreparedSubmission>({ stage: { submission: resolve(request.submission), seed, index } }),
+    let prepared: PreparedSubmission | undefined;
+    // Once staged, the submission's manifest is written (the suites may start: their sandboxes boot
+    // and wait for the ready manifest) and its transpiling begins, while vitest may still be
+    // starting.
+    const staging = this.#preparer.request<PreparedSubmission>({ stage: { submission: resolve(request.submission), seed, index } }).then((staged) => {
+      prepared = staged;
+      writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: suites }));
+      const finished = this.#preparer.request<PreparedSubmission>({ finish: index }).then(
+        (done) => {
+          timings['prepare'] = Math.round(performance.now() - t0);
+          prepared = done;
+          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...done.manifest, plan: suites }));
+        },
+        (error: Error) => {
+          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: suites, ready: true, failed: error.message }));
+          throw error;
+        },
+      );
+      finished.catch(() => {});
+      return { finished }; // not the promise itself: awaiting staging must not wait for it
+    });
+    const [{ finished }, vitest] = await Promise.all([
+      staging,
       this.#vitest.then((v) => {
         if (index === 1) timings['startVitest'] = Math.round(performance.now() - this.#started);
         return v;
       }),
-    ]);
-    let prepared = staged;
-    // The suites start while the submission is transpiled: sandboxes wait for the ready manifest.
-    const finished = this.#preparer.request<PreparedSubmission>({ finish: index }).then(
-      (done) => {
-        timings['prepare'] = Math.round(performance.now() - t0);
-        prepared = done;
-        writeFileAtomic(this.#manifestPath, JSON.stringify({ ...done.manifest, plan: suites }));
-      },
-      (error: Error) => {
-        writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: suites, ready: true, failed: error.message }));
-        throw error;
-      },
-    );
-    finished.catch(() => {});
+    ]).catch((error: unknown) => {
+      if (prepared) cleanupSubmission(run, prepared);
+      throw error;
+    });
     if (index === 1) {
       // TypeScript is loaded in the worker now: it compiles the grader's code for the next run
       // (its own, and the main process's when launch.mjs asked for it).
@@ -273,7 +293,6 @@ export class Grader {
     }
     const savedExitCode = process.exitCode;
     try {
-      writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: suites }));
       process.env['GRADLAB_STUDENT_SEED'] = seed;
       this.#plan.suites = suites;
       const t1 = performance.now();
@@ -301,7 +320,7 @@ export class Grader {
         exercises: exercises.map((e) => e.id),
         hiddenExercises: exercises.filter((e) => e.hiddenSuites.length > 0).map((e) => e.id),
         outcomes,
-        notes: prepared.notes,
+        notes: prepared!.notes,
         errors,
         suiteErrors,
         timings,
@@ -311,7 +330,7 @@ export class Grader {
       return report;
     } finally {
       process.exitCode = savedExitCode;
-      cleanupSubmission(run, prepared);
+      cleanupSubmission(run, prepared!);
     }
   }
 

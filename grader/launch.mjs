@@ -1,12 +1,13 @@
 /**
  * `npm run grade`'s entry point, and the kit's one JavaScript file. It exists for speed:
  *
- * - vitest and vite (hundreds of plain JavaScript modules) load before any TypeScript support, so
- *   they do not pay tsx's per-import round trip to its loader thread (Node 20 runs module hooks
- *   off-thread);
  * - the grader's own TypeScript runs from a compiled copy in the kit cache when one matches the
- *   sources exactly (a hash of every file below); otherwise it runs through tsx, and the grader's
- *   preparation thread, which loads the TypeScript compiler anyway, writes that copy for next time.
+ *   sources exactly (a hash of every file below); then the grader starts its preparation thread
+ *   first and loads vitest while that thread prepares the submission;
+ * - otherwise it runs through tsx, and the grader's preparation thread, which loads the TypeScript
+ *   compiler anyway, writes that copy for next time. Then vitest and vite (hundreds of plain
+ *   JavaScript modules) load before tsx is registered, so they do not pay tsx's per-import round
+ *   trip to its loader thread (Node 20 runs module hooks off-thread).
  *
  * Everything else is grader/cli.ts.
  */
@@ -14,7 +15,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import 'vitest/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
@@ -50,6 +50,7 @@ if (existsSync(join(dir, 'grader', 'cli.js'))) {
 } else {
   // Built by the preparation thread during this run (see Grader.grade).
   process.env.GRADLAB_GRADER_BUILD = JSON.stringify({ dir, modules: files.map((f) => relative(root, join(root, f))) });
+  await import('vitest/node');
   const { register } = await import('tsx/esm/api');
   register();
   await import('./cli.ts');

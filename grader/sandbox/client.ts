@@ -488,6 +488,7 @@ export class Session {
       let proc: SandboxProcess;
       try {
         proc = takeSpare(this.#manifest) ?? SandboxProcess.start(this.#manifest);
+        proc.connect();
       } catch (error) {
         throw new SubmissionError('crash', `the grader could not start a sandbox: ${(error as Error).message}`);
       }

@@ -14,7 +14,7 @@
  * `new Worker(file)`; it may import nothing else from the kit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { CLOCK } from './clock.ts';
 
@@ -43,7 +43,7 @@ export interface SandboxLimits {
 export type FatalKind = 'timeout' | 'memory' | 'exit' | 'output' | 'protocol' | 'spawn';
 
 export type HelperRequest =
-  | { type: 'spawn'; session: number; req: string; rep: string; clock: Int32Array; base: number; limits: SandboxLimits }
+  | { type: 'spawn'; session: number; req: string; rep: string; pids: string; clock: Int32Array; base: number; limits: SandboxLimits }
   | { type: 'opened'; session: number }
   | { type: 'output'; session: number }
   | { type: 'kill'; session: number; kind?: FatalKind; detail?: string };
@@ -175,9 +175,13 @@ function spawnSandbox(request: Extract<HelperRequest, { type: 'spawn' }>): void 
   try {
     // The child's ends. O_NONBLOCK only so that opening the request FIFO does not wait for a
     // writer; the child's fd 0 is made blocking again when it starts. The reply FIFO is opened
-    // read-write so that it needs no reader yet. Both are closed here once the main thread has
-    // its own ends open: then the child is the only reader of requests and writer of replies.
+    // read-write so that it needs no reader yet. A writer of the request FIFO is held here too, so
+    // that the child waits for requests instead of reading end of file while the main thread has
+    // not opened its end yet (a spare can boot long before it is used). All three are closed once
+    // the main thread has its own ends open: then the child is the only reader of requests and
+    // writer of replies.
     fds = [openSync(request.req, constants.O_RDONLY | constants.O_NONBLOCK), openSync(request.rep, constants.O_RDWR)];
+    fds.push(openSync(request.req, constants.O_WRONLY | constants.O_NONBLOCK));
     const nodeArgs = [
       '--experimental-permission',
       `--allow-fs-read=${limits.sandboxDir}/`,
@@ -214,6 +218,12 @@ function spawnSandbox(request: Extract<HelperRequest, { type: 'spawn' }>): void 
     });
     child.on('close', (code, sig) => onClose(s, code, sig));
     ticker ??= setInterval(tick, TICK_MS);
+    try {
+      // For the grader's final sweep, which kills what is left (a spare never used, say).
+      if (child.pid) appendFileSync(request.pids, `${child.pid}\n`);
+    } catch {
+      /* the list only helps the final sweep */
+    }
     post({ type: 'spawned', session: request.session, pid: child.pid ?? 0 });
   } catch (error) {
     for (const fd of fds) closeSync(fd);

@@ -54,8 +54,6 @@ parentPort!.on('message', (request: Request) => {
     } else if ('run' in request) {
       run = prepareRun(request.run);
       parentPort!.postMessage({ id: request.id, ok: true, value: run });
-      // Every submission needs the compiler: load it now, while the main thread starts vitest.
-      typescript();
     } else {
       if (!run) throw new Error('prepare-worker: no run prepared');
       if ('stage' in request) {
@@ -63,6 +61,8 @@ parentPort!.on('message', (request: Request) => {
         const prepared = stageSubmission(run, submission, seed, index);
         staged.set(index, prepared);
         parentPort!.postMessage({ id: request.id, ok: true, value: prepared });
+        // The suites start once staged; the compiler loads now (for `finish`), while they do.
+        typescript();
       } else {
         const prepared = staged.get(request.finish);
         staged.delete(request.finish);

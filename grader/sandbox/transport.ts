@@ -10,7 +10,7 @@
  *        └──────────────────── helper thread ────────┘
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { receiveMessageOnPort, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CLOCK } from './clock.ts';
@@ -159,55 +159,76 @@ export interface Frame {
 const isFatal = (m: HelperMessage): m is Extract<HelperMessage, { type: 'fatal' }> => m.type === 'fatal';
 const isOutput = (m: HelperMessage): m is Extract<HelperMessage, { type: 'output' }> => m.type === 'output';
 
-/** A running sandbox process and the main thread's ends of its FIFOs. */
+/**
+ * A sandbox process and the main thread's ends of its FIFOs. `start` only asks the helper to spawn
+ * it (a spare boots meanwhile, the caller moves on); `connect` waits for the spawn and opens the
+ * FIFOs, when the process is first needed.
+ */
 export class SandboxProcess {
-  readonly pid: number;
   readonly #helper: Helper;
   readonly #session: number;
   readonly #clock: Int32Array;
   readonly #base: number;
   readonly #dir: string;
-  #req: number;
-  #rep: number;
+  /** How long the helper may take to spawn the process. */
+  readonly #startMs: number;
+  /** Set by `connect`. */
+  #pid = 0;
+  #connected = false;
+  #req = -1;
+  #rep = -1;
   #buffer: Buffer = Buffer.allocUnsafe(65536);
   #start = 0;
   #end = 0;
   #outputSeen = 0;
   #death: Death | null = null;
 
-  private constructor(helper: Helper, session: number, clock: Int32Array, base: number, dir: string, pid: number, req: number, rep: number) {
+  private constructor(helper: Helper, session: number, clock: Int32Array, base: number, dir: string, startMs: number) {
     this.#helper = helper;
     this.#session = session;
     this.#clock = clock;
     this.#base = base;
     this.#dir = dir;
-    this.pid = pid;
-    this.#req = req;
-    this.#rep = rep;
+    this.#startMs = startMs;
   }
 
-  /** Starts a sandbox process; throws with the helper's reason when it cannot. */
+  /** Asks the helper to start a sandbox process, without waiting for it. */
   static start(manifest: RemoteManifest): SandboxProcess {
     const helper = helperFor(manifest.helperFile);
     const session = nextSession++;
     const { dir, req, rep } = fifoPair(manifest, session);
     const clock = new Int32Array(new SharedArrayBuffer(CLOCK.length * 4));
     const base = Date.now();
-    helper.port.postMessage({ type: 'spawn', session, req, rep, clock, base, limits: manifest.limits } satisfies HelperRequest);
-    const reply = awaitHelper(helper, session, (m): m is HelperMessage => m.type === 'spawned' || m.type === 'fatal', manifest.limits.startMs + 5000);
+    const pids = join(dirname(manifest.helperFile), 'pids');
+    helper.port.postMessage({ type: 'spawn', session, req, rep, pids, clock, base, limits: manifest.limits } satisfies HelperRequest);
+    return new SandboxProcess(helper, session, clock, base, dir, manifest.limits.startMs);
+  }
+
+  /**
+   * Waits until the helper has spawned the process and opens the main thread's ends of its FIFOs
+   * (at once for a process that has been booting as a spare); throws with the helper's reason when
+   * it could not start. Then the process is the only reader of requests and writer of replies.
+   */
+  connect(): void {
+    if (this.#connected) return;
+    this.#connected = true;
+    const reply = awaitHelper(this.#helper, this.#session, (m): m is HelperMessage => m.type === 'spawned' || m.type === 'fatal', this.#startMs + 5000);
     if (!reply || reply.type !== 'spawned') {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(reply?.type === 'fatal' ? reply.detail : 'the sandbox helper did not answer');
+      const detail = reply?.type === 'fatal' ? reply.detail : 'the sandbox helper did not answer';
+      this.#death = { kind: 'spawn', detail };
+      this.kill('spawn', detail);
+      rmSync(this.#dir, { recursive: true, force: true });
+      throw new Error(detail);
     }
-    const reqFd = openSync(req, constants.O_WRONLY);
-    const repFd = openSync(rep, constants.O_RDONLY);
-    helper.port.postMessage({ type: 'opened', session } satisfies HelperRequest);
-    try {
-      appendFileSync(join(dirname(manifest.helperFile), 'pids'), `${reply.pid}\n`);
-    } catch {
-      /* the list only helps the final sweep */
-    }
-    return new SandboxProcess(helper, session, clock, base, dir, reply.pid, reqFd, repFd);
+    this.#pid = reply.pid;
+    this.#req = openSync(join(this.#dir, 'req'), constants.O_WRONLY);
+    this.#rep = openSync(join(this.#dir, 'rep'), constants.O_RDONLY);
+    this.#helper.port.postMessage({ type: 'opened', session: this.#session } satisfies HelperRequest);
+  }
+
+  /** The process id (0 until `connect`). */
+  get pid(): number {
+    return this.#pid;
   }
 
   /** Why the process died, once it has (null while it lives). */
@@ -217,6 +238,7 @@ export class SandboxProcess {
 
   /** The process's resident memory in MB, read from /proc (null when it cannot be read). */
   residentMb(): number | null {
+    if (this.#pid === 0) return null;
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : null;
@@ -252,7 +274,7 @@ export class SandboxProcess {
 
   /** Sends a frame; false when the process is gone. */
   send(header: ToSandbox, body?: Uint8Array): boolean {
-    if (this.#death) return false;
+    if (!this.#ensureConnected()) return false;
     // The prefix and header, then the body as it is: a large body is not copied into a frame.
     const head = encodeFrame(header);
     new DataView(head.buffer, head.byteOffset + 4, 4).setUint32(0, body ? body.byteLength : 0, true);
@@ -270,6 +292,7 @@ export class SandboxProcess {
 
   /** Blocks until the next frame; null when the process died (see `death`). */
   read(): Frame | null {
+    if (!this.#ensureConnected()) return null;
     for (;;) {
       if (this.#death) return null;
       const available = this.#end - this.#start;
@@ -313,6 +336,18 @@ export class SandboxProcess {
       }
       this.#end += n;
     }
+  }
+
+  /** Connects on first use; false when the process is dead or could not start (see `death`). */
+  #ensureConnected(): boolean {
+    if (!this.#connected) {
+      try {
+        this.connect();
+      } catch {
+        return false;
+      }
+    }
+    return this.#death === null;
   }
 
   /** Room for a frame of `total` bytes from `#start` on, in the one reused read buffer. */
