@@ -15,6 +15,7 @@
  * sandbox processes). A batch that wants the grader itself contained runs `grader/launch.mjs` as
  * a child process per group of submissions instead.
  */
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,8 +26,9 @@ import { exercismResults, gradescopeResults } from './reports/formats.ts';
 import type { GradeReport } from './reports/report.ts';
 import { writeFileAtomic } from './reports/write.ts';
 import { collectOutcomes } from './results.ts';
-import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
+import type { GradescopeVisibility, Rubric } from './rubric.ts';
 import { MANIFEST_ENV } from './sandbox/manifest.ts';
+import { planLanes, SuiteTimes } from './sandbox/plan.ts';
 import { cleanupSubmission, cleanupWorkDir, makeWorkDir, type GradeLimits, type PreparedRun, type PreparedSubmission, type RunOptions } from './sandbox/prepare.ts';
 import { compiledWorkerDir, compiledWorkerEntry, WORKER_ENTRY, workerModules } from './sandbox/worker-build.ts';
 import { scoreOutcomes } from './score.ts';
@@ -41,6 +43,12 @@ export interface GraderOptions {
   /** The kit's root; default the kit this file belongs to. */
   root?: string;
   limits?: Partial<GradeLimits>;
+  /**
+   * How many lanes grade exercises side by side, each a vitest instance with one test worker
+   * (see `start`); default 2 on a machine with two cores or more, else 1. Graders that already
+   * share the machine with others (batch grading with several jobs) save CPU with 1.
+   */
+  lanes?: number;
   /** Receives vitest's own console output (the grader's log); default discarded. */
   log?: (text: string) => void;
 }
@@ -126,17 +134,23 @@ function remotePluginUrl(root: string): string {
   return pathToFileURL(compiled ? join(compiled, 'grader', 'sandbox', 'remote-plugin.js') : join(root, 'grader', 'sandbox', 'remote-plugin.ts')).href;
 }
 
-/** One vitest instance in remote mode, grading submissions one after another. */
+/** Lanes when the caller does not say: two cores keep two lanes busy (see `start`). */
+const DEFAULT_LANES = Math.min(2, availableParallelism());
+
+/** Vitest in remote mode (one instance per lane), grading submissions one after another. */
 export class Grader {
   readonly root: string;
-  readonly #rubric: Rubric;
+  readonly #rubric: Promise<Rubric>;
   readonly #workDir: string;
   readonly #run: Promise<PreparedRun>;
   readonly #preparer: Preparer;
-  readonly #vitest: Promise<Vitest>;
+  readonly #vitest: Promise<Vitest[]>;
   readonly #manifestPath: string;
-  /** The suites of the submission being graded, in the order they run (see `start`). */
-  readonly #plan: { suites: string[] };
+  /** The suites of the submission being graded: each lane's, in the order they run (see `start`). */
+  readonly #plan: { laneCount: number; lanes: string[][] };
+  readonly #times: SuiteTimes;
+  /** Per lane, every test module its vitest instance has reported (see `grade`). */
+  readonly #reported: WeakSet<TestModule>[];
   readonly #savedEnv: Record<string, string | undefined>;
   readonly #started: number;
   #count = 0;
@@ -144,12 +158,12 @@ export class Grader {
 
   private constructor(
     root: string,
-    rubric: Rubric,
+    rubric: Promise<Rubric>,
     workDir: string,
     run: Promise<PreparedRun>,
     preparer: Preparer,
-    vitest: Promise<Vitest>,
-    plan: { suites: string[] },
+    vitest: Promise<Vitest[]>,
+    plan: { laneCount: number; lanes: string[][] },
     savedEnv: Record<string, string | undefined>,
   ) {
     this.root = root;
@@ -160,6 +174,8 @@ export class Grader {
     this.#vitest = vitest;
     this.#manifestPath = join(workDir, 'current-manifest.json');
     this.#plan = plan;
+    this.#times = new SuiteTimes(root);
+    this.#reported = Array.from({ length: plan.laneCount }, () => new WeakSet<TestModule>());
     this.#savedEnv = savedEnv;
     this.#started = performance.now();
   }
@@ -179,54 +195,53 @@ export class Grader {
     // thread loads vitest.
     const preparer = new Preparer(root);
     const run = preparer.request<PreparedRun>({ run: { root, limits: options.limits ?? {}, workDir } satisfies RunOptions });
-    let rubric: Rubric;
-    try {
-      rubric = loadRubric(root);
-    } catch (error) {
-      await preparer.close();
-      cleanupWorkDir(workDir);
-      restoreEnv(savedEnv);
-      throw error;
-    }
-    const plan = { suites: [] as string[] };
-    const vitest = import('vitest/node').then(async ({ createVitest, BaseSequencer }) => {
-      /** Runs the suites in the order of the plan (vitest's own order is longest first). */
-      class PlannedSequencer extends BaseSequencer {
-        override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-          const rank = (spec: TestSpecification): number => {
-            const at = plan.suites.indexOf(relative(root, spec.moduleId).split(sep).join('/'));
-            return at < 0 ? plan.suites.length : at;
-          };
-          return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b)));
+    const rubric = preparer.request<Rubric>({ rubric: root });
+    const lanes = Math.max(1, Math.floor(options.lanes ?? DEFAULT_LANES));
+    const plan = { laneCount: lanes, lanes: [] as string[][] };
+    const vitest = import('vitest/node').then(({ createVitest, BaseSequencer }) => {
+      const createLane = async (lane: number): Promise<Vitest> => {
+        /** Runs this lane's suites in the order of the plan (vitest's own order is longest first). */
+        class PlannedSequencer extends BaseSequencer {
+          override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+            const suites = plan.lanes[lane] ?? [];
+            const rank = (spec: TestSpecification): number => {
+              const at = suites.indexOf(relative(root, spec.moduleId).split(sep).join('/'));
+              return at < 0 ? suites.length : at;
+            };
+            return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b)));
+          }
         }
-      }
-      const instance = await createVitest(
-        'test',
-        {
-          root,
-          watch: false,
-          reporters: [{}],
-          passWithNoTests: true,
-          // One test worker, a thread without per-file isolation: the suites are trusted, and one
-          // worker starts once and runs the plan's order, so an exercise's two suites share one
-          // sandbox process (client.ts). A second worker measured no faster on two cores: while a
-          // suite waits for its sandbox, the sandbox has the other core, and the next exercise's
-          // sandbox boots there too.
-          pool: 'threads',
-          isolate: false,
-          maxWorkers: 1,
-          fileParallelism: false,
-          sequence: { sequencer: PlannedSequencer },
-          // Transformed suites and solutions kept on disk between runs (node_modules/.experimental-vitest-cache).
-          ...(process.env['GRADLAB_FS_CACHE'] === '0' ? {} : { experimental: { fsModuleCache: true } }),
-        },
-        {},
-        { stdout: sink(options.log), stderr: sink(options.log) },
-      );
-      await instance.init();
-      return instance;
+        const instance = await createVitest(
+          'test',
+          {
+            root,
+            watch: false,
+            reporters: [{}],
+            passWithNoTests: true,
+            // One test worker per lane, a thread without per-file isolation: the suites are trusted,
+            // and the worker starts once and runs its lane's plan in order, so an exercise's two
+            // suites share one sandbox process (client.ts). Within a lane, a suite and its sandbox
+            // take turns (every call waits for its answer): a second lane keeps the other core busy.
+            // Lanes rather than a second worker in one instance, because vitest would hand files
+            // to whichever worker is free and split an exercise's suites.
+            pool: 'threads',
+            isolate: false,
+            maxWorkers: 1,
+            fileParallelism: false,
+            sequence: { sequencer: PlannedSequencer },
+            // Transformed suites and solutions kept on disk between runs (node_modules/.experimental-vitest-cache).
+            ...(process.env['GRADLAB_FS_CACHE'] === '0' ? {} : { experimental: { fsModuleCache: true } }),
+          },
+          {},
+          { stdout: sink(options.log), stderr: sink(options.log) },
+        );
+        await instance.init();
+        return instance;
+      };
+      return Promise.all(Array.from({ length: lanes }, (_, lane) => createLane(lane)));
     });
     run.catch(() => {});
+    rubric.catch(() => {});
     vitest.catch(() => {});
     return new Grader(root, rubric, workDir, run, preparer, vitest, plan, savedEnv);
   }
@@ -248,8 +263,9 @@ export class Grader {
     const unknown = (request.only ?? []).filter((id) => !known.includes(id));
     if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
     const exercises = run.exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
-    // Exercise by exercise, public suite first: the order the suites run in (see `start`).
-    const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
+    // Each lane's suites, exercise by exercise, public suite first (see `start`).
+    const lanes = planLanes(exercises, this.#plan.laneCount, this.#times);
+    const suites = lanes.flat();
     const index = ++this.#count;
     let prepared: PreparedSubmission | undefined;
     // Once staged, the submission's manifest is written (the suites may start: their sandboxes boot
@@ -257,22 +273,22 @@ export class Grader {
     // starting.
     const staging = this.#preparer.request<PreparedSubmission>({ stage: { submission: resolve(request.submission), seed, index } }).then((staged) => {
       prepared = staged;
-      writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: suites }));
+      writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: lanes }));
       const finished = this.#preparer.request<PreparedSubmission>({ finish: index }).then(
         (done) => {
           timings['prepare'] = Math.round(performance.now() - t0);
           prepared = done;
-          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...done.manifest, plan: suites }));
+          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...done.manifest, plan: lanes }));
         },
         (error: Error) => {
-          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: suites, ready: true, failed: error.message }));
+          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: lanes, ready: true, failed: error.message }));
           throw error;
         },
       );
       finished.catch(() => {});
       return { finished }; // not the promise itself: awaiting staging must not wait for it
     });
-    const [{ finished }, vitest] = await Promise.all([
+    const [{ finished }, vitests] = await Promise.all([
       staging,
       this.#vitest.then((v) => {
         if (index === 1) timings['startVitest'] = Math.round(performance.now() - this.#started);
@@ -294,14 +310,26 @@ export class Grader {
     const savedExitCode = process.exitCode;
     try {
       process.env['GRADLAB_STUDENT_SEED'] = seed;
-      this.#plan.suites = suites;
+      this.#plan.lanes = lanes;
       const t1 = performance.now();
-      const result = await vitest.runTestFiles(suites.map((s) => join(this.root, s)));
+      const results = await Promise.all(lanes.map((lane, i) => (lane.length > 0 ? vitests[i]!.runTestFiles(lane.map((s) => join(this.root, s))) : null)));
       timings['tests'] = Math.round(performance.now() - t1);
       await finished;
-      const modules: TestModule[] = result.testModules;
-      const errors = result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      // Vitest reports every file an instance has run so far, this submission's and earlier ones':
+      // each lane keeps the files it ran now, and never a result it has reported before (a file
+      // that did not run this time would otherwise bring back an earlier submission's result).
+      const modules: TestModule[] = results.flatMap((r, i) => {
+        const reported = this.#reported[i]!;
+        const fresh = (r?.testModules ?? []).filter((m) => lanes[i]!.includes(m.relativeModuleId.replace(/\\/g, '/')) && !reported.has(m));
+        for (const m of r?.testModules ?? []) reported.add(m);
+        return fresh;
+      });
+      const errors = results.flatMap((r) => r?.unhandledErrors ?? []).map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      this.#times.record(
+        modules.filter((m) => m.state() === 'passed').map((m) => ({ suite: m.relativeModuleId.replace(/\\/g, '/'), ms: m.diagnostic().duration })),
+      );
       const { outcomes, suiteErrors } = collectOutcomes(modules);
+      const rubric = await this.#rubric;
       const ran = new Set(modules.map((m) => m.relativeModuleId.replace(/\\/g, '/')));
       for (const suite of suites) if (!ran.has(suite)) errors.push(`${suite}: did not run`);
       for (const e of suiteErrors) errors.push(`${e.suite}: ${e.message}`);
@@ -315,7 +343,7 @@ export class Grader {
         score: scoreOutcomes(
           outcomes,
           exercises.map((e) => e.id),
-          this.#rubric,
+          rubric,
         ),
         exercises: exercises.map((e) => e.id),
         hiddenExercises: exercises.filter((e) => e.hiddenSuites.length > 0).map((e) => e.id),
@@ -326,7 +354,7 @@ export class Grader {
         timings,
       };
       const out = request.out === undefined ? join(this.root, 'grade-output') : request.out;
-      if (out !== null) writeReport(report, out, this.#rubric.hiddenVisibility);
+      if (out !== null) writeReport(report, out, rubric.hiddenVisibility);
       return report;
     } finally {
       process.exitCode = savedExitCode;
@@ -351,7 +379,7 @@ export class Grader {
     this.#closed = true;
     const savedExitCode = process.exitCode;
     try {
-      await (await this.#vitest.catch(() => null))?.close();
+      await Promise.all(((await this.#vitest.catch(() => null)) ?? []).map((v) => v.close()));
       await this.#preparer.close();
     } finally {
       cleanupWorkDir(this.#workDir);

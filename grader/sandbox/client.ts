@@ -133,13 +133,13 @@ export function remoteFunction(exercise: string, file: string, fn: string): (...
 // ---------------------------------------------------------------------------------------------
 // Sandbox lifetimes in a grading run (setup.ts calls these around every test file)
 //
-// The grader runs the suites in one test worker, in the order of the manifest's plan: exercise by
-// exercise, public suite then hidden suite. One sandbox process serves both suites of an exercise
-// (it boots once, and the hidden suite runs in code the public suite has already warmed up), and
-// the next exercise's process boots as a spare while the current exercise's suites run. Each test
-// file still starts with its own bookkeeping (strikes, the timeout budget, modules that failed to
-// load are tried again): only the process and the modules it has loaded carry over. A process
-// that died (time limit, memory, exit) is replaced as before.
+// The grader runs each lane's suites in one test worker, in the order of the manifest's plan:
+// exercise by exercise, public suite then hidden suite (plan.ts). One sandbox process serves both
+// suites of an exercise (it boots once, and the hidden suite runs in code the public suite has
+// already warmed up), and the next exercise's process boots as a spare while the current
+// exercise's suites run. Each test file still starts with its own bookkeeping (strikes, the
+// timeout budget, modules that failed to load are tried again): only the process and the modules
+// it has loaded carry over. A process that died (time limit, memory, exit) is replaced as before.
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -153,13 +153,17 @@ export function exerciseOfSuite(path: string): string | undefined {
   return /(?:^|[/\\])(?:exercises|grader[/\\]hidden)[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(path)?.[1];
 }
 
-/** The planned suites after `path` (kit-relative), or null when the manifest has no plan for it. */
+/**
+ * The suites after `path` in its lane of the plan (kit-relative), or null when the manifest has no
+ * plan for it.
+ */
 function suitesAfter(manifest: RemoteManifest, path: string): string[] | null {
-  const plan = manifest.plan;
-  if (!plan) return null;
   const normalized = path.replace(/\\/g, '/');
-  const at = plan.findIndex((suite) => normalized === suite || normalized.endsWith(`/${suite}`));
-  return at < 0 ? null : plan.slice(at + 1);
+  for (const lane of manifest.plan ?? []) {
+    const at = lane.findIndex((suite) => normalized === suite || normalized.endsWith(`/${suite}`));
+    if (at >= 0) return lane.slice(at + 1);
+  }
+  return null;
 }
 
 /**

@@ -59,11 +59,11 @@ export interface RemoteManifest {
   timeoutBudgetMs: number;
   exercises: Record<string, ExerciseManifest>;
   /**
-   * The suites of this grading run in the order they run (kit-relative paths: the public suite of
-   * each exercise, then its hidden suite). Test workers use it to know which sandbox the next
-   * file needs (see client.ts); absent outside a grading run.
+   * The suites of this grading run, per lane in the order they run (kit-relative paths: the
+   * public suite of each exercise, then its hidden suite; see plan.ts). Test workers use it to
+   * know which sandbox the next file needs (see client.ts); absent outside a grading run.
    */
-  plan?: string[];
+  plan?: string[][];
 }
 
 export const MANIFEST_ENV = 'GRADLAB_REMOTE_MANIFEST';

@@ -5,11 +5,14 @@
  *
  * Requests: `{ id, run: RunOptions }` → the PreparedRun; `{ id, stage: { submission, seed, index } }`
  * → the staged submission (sandbox folder, manifest not ready); `{ id, finish: index }` → the same
- * submission transpiled, its manifest ready; `{ id, compileSelf }` → the grader's own code compiled.
+ * submission transpiled, its manifest ready; `{ id, compileSelf }` → the grader's own code compiled;
+ * `{ id, rubric: root }` → the kit's rubric, validated (ajv's compile stays off the main thread,
+ * which is busy starting vitest).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { loadRubric } from '../rubric.ts';
 import { typescript } from '../typescript.ts';
 import { finishSubmission, prepareRun, stageSubmission, transpile, type PreparedRun, type PreparedSubmission, type RunOptions } from './prepare.ts';
 
@@ -17,7 +20,8 @@ type Request =
   | { id: number; run: RunOptions }
   | { id: number; stage: { submission: string; seed: string; index: number } }
   | { id: number; finish: number }
-  | { id: number; compileSelf: { root: string; dir: string; modules: string[] } };
+  | { id: number; compileSelf: { root: string; dir: string; modules: string[] } }
+  | { id: number; rubric: string };
 
 /** Transpiles this worker's module closure into `dir` (see worker-build.ts), published atomically. */
 function compileSelf({ root, dir, modules }: { root: string; dir: string; modules: string[] }): void {
@@ -48,7 +52,9 @@ const staged = new Map<number, PreparedSubmission>();
 
 parentPort!.on('message', (request: Request) => {
   try {
-    if ('compileSelf' in request) {
+    if ('rubric' in request) {
+      parentPort!.postMessage({ id: request.id, ok: true, value: loadRubric(request.rubric) });
+    } else if ('compileSelf' in request) {
       compileSelf(request.compileSelf);
       parentPort!.postMessage({ id: request.id, ok: true, value: null });
     } else if ('run' in request) {
