@@ -7,7 +7,7 @@
  *   npm run mistakes -- 03-batchnorm one exercise (several names allowed)
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,8 +15,14 @@ import type { Mistake } from '../grader/mistakes/types.ts';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const MISTAKES_DIR = join(ROOT, 'grader', 'mistakes');
-/** Scratch space for the mistaken copies, outside the repository so `npm test` never collects them. */
-export const WORK_DIR = join(tmpdir(), 'gradlab-mistakes');
+/**
+ * Scratch space for the mistaken copies: a fresh dir per run under the OS temp dir, outside the
+ * repository so `npm test` never collects them, and never shared, so two runs at once (two clones,
+ * two CI jobs on one machine) cannot delete each other's copies.
+ */
+export function makeWorkDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gradlab-mistakes-'));
+}
 
 export interface ExerciseMistake extends Mistake {
   exercise: string;
@@ -58,7 +64,7 @@ export function applyMistake(source: string, m: ExerciseMistake): string {
  * beside the mistaken file; imports of `lib/` are made absolute so the copy works from anywhere.
  * Returns the folder (laid out like `exercises/`).
  */
-export function materialize(m: ExerciseMistake, workDir = WORK_DIR): string {
+export function materialize(m: ExerciseMistake, workDir: string): string {
   const dir = join(workDir, `${m.exercise}--${m.id}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -90,13 +96,24 @@ export interface MistakeVerdict {
   passed: number;
 }
 
-/** Runs the public suites against every mistake; one vitest process for all of them. */
-export function runMistakes(mistakes: readonly ExerciseMistake[]): MistakeVerdict[] {
-  rmSync(WORK_DIR, { recursive: true, force: true });
-  mkdirSync(WORK_DIR, { recursive: true });
-  const plan = mistakes.map((m) => ({ exercise: m.exercise, id: m.id, dir: materialize(m) }));
-  const planFile = join(WORK_DIR, 'plan.json');
-  const resultFile = join(WORK_DIR, 'results.json');
+/**
+ * Runs the public suites against every mistake; one vitest process for all of them. The copies go
+ * to `workDir` (a fresh temp dir by default, removed afterwards unless `keep`). A mistake whose
+ * suite ran no test at all is an error of this harness, never a verdict.
+ */
+export function runMistakes(mistakes: readonly ExerciseMistake[], options: { workDir?: string; keep?: boolean } = {}): MistakeVerdict[] {
+  const workDir = options.workDir ?? makeWorkDir();
+  try {
+    return runIn(workDir, mistakes);
+  } finally {
+    if (!options.keep) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function runIn(workDir: string, mistakes: readonly ExerciseMistake[]): MistakeVerdict[] {
+  const plan = mistakes.map((m) => ({ exercise: m.exercise, id: m.id, dir: materialize(m, workDir) }));
+  const planFile = join(workDir, 'plan.json');
+  const resultFile = join(workDir, 'results.json');
   writeFileSync(planFile, JSON.stringify(plan));
   rmSync(resultFile, { force: true });
   const run = spawnSync(
@@ -107,18 +124,24 @@ export function runMistakes(mistakes: readonly ExerciseMistake[]): MistakeVerdic
   if (!existsSync(resultFile)) {
     throw new Error(`the mistakes run produced no results (exit ${run.status}):\n${run.stderr.slice(-3000)}${run.stdout.slice(-3000)}`);
   }
-  return JSON.parse(readFileSync(resultFile, 'utf8')) as MistakeVerdict[];
+  const verdicts = JSON.parse(readFileSync(resultFile, 'utf8')) as MistakeVerdict[];
+  const empty = verdicts.filter((v) => v.passed === 0 && v.failed.length === 0).map((v) => `${v.exercise}/${v.id}`);
+  if (empty.length > 0) {
+    throw new Error(`the mistakes run ran no tests for ${empty.join(', ')} (exit ${run.status}):\n${run.stderr.slice(-3000)}${run.stdout.slice(-3000)}`);
+  }
+  return verdicts;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const mistakes = await loadMistakes(process.argv.slice(2));
-  const verdicts = runMistakes(mistakes);
+  const workDir = makeWorkDir();
+  const verdicts = runMistakes(mistakes, { workDir, keep: true });
   let missed = 0;
   for (const v of verdicts) {
     const caught = v.failed.length > 0;
     if (!caught) missed++;
     console.log(`${caught ? 'caught' : 'MISSED'}  ${v.exercise}/${v.id}  ${caught ? `(${v.failed.length} failing, e.g. "${v.failed[0]}")` : `(all ${v.passed} tests pass)`}`);
   }
-  console.log(`\n${verdicts.length - missed} of ${verdicts.length} mistakes caught by the public tests (${WORK_DIR} holds the copies)`);
+  console.log(`\n${verdicts.length - missed} of ${verdicts.length} mistakes caught by the public tests (${workDir} holds the copies)`);
   process.exit(missed === 0 && verdicts.length === mistakes.length ? 0 : 1);
 }
