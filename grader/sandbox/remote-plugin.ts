@@ -5,11 +5,17 @@
  *   `../../../exercises/03-batchnorm/batchnorm.ts` from a hidden one) resolves to a generated proxy
  *   module exporting the reference solution's names, each a synchronous call into the sandbox;
  * - `lib/random.ts` resolves to `tracked-random.ts`, so generators can be replicated by seed;
+ * - `ajv`, imported by lib/testing/fixtures.ts, resolves to `fixture-ajv.ts`: the same fixture
+ *   validation, from validators compiled once per kit;
  * - `solutions/NN-slug/file.ts?gradlab-mistake=<edit>` is the reference with one known mistake
  *   applied (the edit, base64url JSON, comes from grader/mistakes/ via diagnose.ts);
- * - it adds the remote setup file and lifts vitest's own test timeout (the sandbox has its limits).
+ * - it adds the remote setup file and lifts vitest's own test timeout (the sandbox has its limits);
+ * - it keys vitest's on-disk transform cache (experimental.fsModuleCache) by its own source, so a
+ *   change of what it resolves where never meets transforms cached before the change.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { implementationFileOf } from '../../lib/testing/implementation.ts';
@@ -52,9 +58,15 @@ function proxySource(root: string, exercise: string, file: string): string {
 export function remotePlugin(root: string): Plugin {
   const trackedRandom = join(root, 'grader', 'sandbox', 'tracked-random.ts');
   const libRandom = join(root, 'lib', 'random.ts');
+  const fixtures = join(root, 'lib', 'testing', 'fixtures.ts');
+  const fixtureAjv = join(root, 'grader', 'sandbox', 'fixture-ajv.ts');
   return {
     name: 'gradlab:remote',
     enforce: 'pre',
+    configureVitest({ experimental_defineCacheKeyGenerator }) {
+      const self = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+      experimental_defineCacheKeyGenerator(() => `gradlab:remote:${self}`);
+    },
     config() {
       return {
         test: {
@@ -65,6 +77,7 @@ export function remotePlugin(root: string): Plugin {
       };
     },
     resolveId(source, importer) {
+      if (source === 'ajv' && importer?.split('?')[0] === fixtures) return fixtureAjv;
       if (!importer || !(source.startsWith('.') || source.startsWith('/'))) return null;
       const cleanImporter = importer.split('?')[0]!;
       const absolute = resolve(dirname(cleanImporter), source.split('?')[0]!);

@@ -10,7 +10,7 @@
  *        └──────────────────── helper thread ────────┘
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { receiveMessageOnPort, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CLOCK } from './clock.ts';
@@ -79,7 +79,8 @@ function fifoPair(manifest: RemoteManifest, session: number): { dir: string; req
       mkdirSync(dir);
       return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
     });
-    const made = spawnSync('mkfifo', ['-m', '600', ...batch.flatMap((p) => [p.req, p.rep])], { stdio: 'ignore' });
+    const mkfifo = ['/usr/bin/mkfifo', '/bin/mkfifo'].find((path) => existsSync(path)) ?? 'mkfifo';
+    const made = spawnSync(mkfifo, ['-m', '600', ...batch.flatMap((p) => [p.req, p.rep])], { stdio: 'ignore' });
     if (made.status !== 0) throw new Error(`the grader needs mkfifo to talk to the sandbox (${made.error?.message ?? `exit ${made.status}`})`);
     fifoStock.push(...batch);
   }
