@@ -7,9 +7,10 @@
  * in this file; the fixture cases name them.
  */
 import { describe, expect, test } from 'vitest';
-import { add, clone, createRng, isNotImplementedError, map, matmul, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
+import { clone, createRng, isNotImplementedError, map, matmul, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
+import { arrayFunctions, scalarFunctions, softmaxLoss, softmaxLossGradient, sumCubes, type Params } from '../../lib/testing/functions.ts';
 import { gradCheckSparse, numericalGradient, numericalGradientArray, relError, type SparseCheck } from './gradient-check.ts';
 
 const fixture = loadFixture('05-gradient-check');
@@ -22,69 +23,6 @@ const fixture = loadFixture('05-gradient-check');
 const TOL = { rtol: 1e-7, atol: 1e-10 };
 
 const rng = createRng('05-gradient-check/public-tests');
-
-type Params = Record<string, Tensor>;
-
-/** Softmax cross-entropy of the scores X W against labels y, averaged over the N rows. */
-function softmaxLoss(X: Tensor, y: Tensor, W: Tensor): number {
-  const scores = matmul(X, W);
-  const [N, K] = scores.shape as [number, number];
-  let loss = 0;
-  for (let n = 0; n < N; n++) {
-    const row = Array.from(scores.data.subarray(n * K, (n + 1) * K));
-    const top = Math.max(...row);
-    const logZ = Math.log(row.reduce((s, v) => s + Math.exp(v - top), 0));
-    loss -= row[y.data[n]!]! - top - logZ;
-  }
-  return loss / N;
-}
-
-/** Its gradient with respect to W in closed form: Xᵀ (P − Y) / N, P the softmax probabilities. */
-function softmaxLossGradient(X: Tensor, y: Tensor, W: Tensor): Tensor {
-  const scores = matmul(X, W);
-  const [N, K] = scores.shape as [number, number];
-  const dScores = zeros([N, K]);
-  for (let n = 0; n < N; n++) {
-    const row = Array.from(scores.data.subarray(n * K, (n + 1) * K));
-    const top = Math.max(...row);
-    const e = row.map((v) => Math.exp(v - top));
-    const z = e.reduce((s, v) => s + v, 0);
-    for (let k = 0; k < K; k++) dScores.data[n * K + k] = (e[k]! / z - (y.data[n] === k ? 1 : 0)) / N;
-  }
-  return matmul(transpose(X), dScores);
-}
-
-const sumCubes = (x: Tensor): number => x.data.reduce((s, v) => s + v * v * v, 0);
-
-/** The scalar functions the fixture cases name. */
-const scalarFunctions: Record<string, (p: Params) => (x: Tensor) => number> = {
-  sumCubes: () => sumCubes,
-  // ½ xᵀ A x + bᵀ x over the flattened x, with a full (not symmetric) A.
-  quadratic:
-    ({ A, b }) =>
-    (x) => {
-      const n = x.data.length;
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        s += b!.data[i]! * x.data[i]!;
-        for (let j = 0; j < n; j++) s += 0.5 * x.data[i]! * A!.data[i * n + j]! * x.data[j]!;
-      }
-      return s;
-    },
-  softmaxLoss:
-    ({ X, y }) =>
-    (W) =>
-      softmaxLoss(X!, y!, W),
-};
-
-/** The tensor-valued functions the fixture cases name. */
-const arrayFunctions: Record<string, (p: Params) => (x: Tensor) => Tensor> = {
-  tanh: () => (x) => map(x, Math.tanh),
-  affine:
-    ({ W, b }) =>
-    (x) =>
-      add(matmul(x, W!), b!),
-};
 
 /** The softmax problem of the gradient tests: X [6, 3], labels in 0 … 3, W [3, 4]. */
 function softmaxProblem(): { X: Tensor; y: Tensor; W: Tensor } {

@@ -1,7 +1,7 @@
 /**
  * Hidden suite for exercise 05 — gradient checking. Never shipped to students.
  * Titles are `fn › case-id: description`; the grader reports hidden failures by id and kind only.
- * The functions f come from the fixture spec's tables (`scalarFunctions`, `arrayFunctions`).
+ * The functions f come from the shared tables of lib/testing/functions.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { clone, createRng, isNotImplementedError, map, matmul, randn, transpose, zeros, type Tensor } from '../../../lib/index.ts';
@@ -14,16 +14,16 @@ import {
   quadraticGradient,
   scalarFunctions,
   softmaxLoss,
+  sumCubes,
   softmaxLossGradient,
   type Params,
-} from '../../fixtures/specs/05-gradient-check.ts';
+} from '../../../lib/testing/functions.ts';
 import { variantRng } from '../seed.ts';
 
 const fixture = loadFixture('05-gradient-check', 'hidden');
 /** Same tolerances as the public suite: the same evaluations agree to a few ulps; a forward difference is off by ≥ 1e-6. */
 const TOL = { rtol: 1e-7, atol: 1e-10 };
 
-const sumCubes = scalarFunctions['sumCubes']!({});
 const at = (index: readonly number[]): string => `[${index.join(', ')}]`;
 
 /** Records a copy of every tensor f sees; f itself is Σ (i + 1) x_i², which couples nothing. */

@@ -1,0 +1,111 @@
+/**
+ * The functions f of exercise 05's tests (gradient checking), named by the fixture cases (a
+ * fixture cannot hold a function: each case names one of these tables and carries its `params`),
+ * with the closed-form gradients the tests compare against. Shared by the fixture generator, the
+ * public suite and the grader's hidden suite, so a case means the same function everywhere.
+ */
+import { add, map, matmul, type Tensor } from '../index.ts';
+
+export type Params = Readonly<Record<string, Tensor>>;
+
+/**
+ * Softmax cross-entropy of the scores `X W` against labels `y`, averaged over the N rows:
+ * `L(W) = −(1/N) Σ_n log softmax(X_n W)_{y_n}` with X `[N, D]`, W `[D, K]`, y `[N]` (class indices).
+ */
+export function softmaxLoss(X: Tensor, y: Tensor, W: Tensor): number {
+  const scores = matmul(X, W);
+  const [N, K] = scores.shape as [number, number];
+  let loss = 0;
+  for (let n = 0; n < N; n++) {
+    let top = -Infinity;
+    for (let k = 0; k < K; k++) top = Math.max(top, scores.data[n * K + k]!);
+    let z = 0;
+    for (let k = 0; k < K; k++) z += Math.exp(scores.data[n * K + k]! - top);
+    loss -= scores.data[n * K + y.data[n]!]! - top - Math.log(z);
+  }
+  return loss / N;
+}
+
+/** Scalar functions `f(x) → number` by name; `params` are the case's. */
+export const scalarFunctions: Readonly<Record<string, (params: Params) => (x: Tensor) => number>> = {
+  /** Σ x³: the centred difference is exactly 3x² + h², a forward one 3x² + 3xh + h². */
+  sumCubes: () => (x) => x.data.reduce((s, v) => s + v * v * v, 0),
+  /** ½ xᵀ A x + bᵀ x over the flattened x, A `[n, n]` not symmetric: every element couples to every other. */
+  quadratic:
+    ({ A, b }) =>
+    (x) => {
+      const n = x.data.length;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        s += b!.data[i]! * x.data[i]!;
+        for (let j = 0; j < n; j++) s += 0.5 * x.data[i]! * A!.data[i * n + j]! * x.data[j]!;
+      }
+      return s;
+    },
+  /** Softmax loss as a function of the weights W, as in a real gradient check. */
+  softmaxLoss:
+    ({ X, y }) =>
+    (W) =>
+      softmaxLoss(X!, y!, W),
+};
+
+/** Tensor-valued functions `f(x) → Tensor` by name. */
+export const arrayFunctions: Readonly<Record<string, (params: Params) => (x: Tensor) => Tensor>> = {
+  /** Elementwise tanh. */
+  tanh: () => (x) => map(x, Math.tanh),
+  /** Elementwise x³ (with h, the centred difference is dout ⊙ (3x² + h²)). */
+  cube: () => (x) => map(x, (v) => v * v * v),
+  /** An affine layer x W + b: x `[N, D]`, W `[D, M]`, b `[M]`. */
+  affine:
+    ({ W, b }) =>
+    (x) =>
+      add(matmul(x, W!), b!),
+  /** A x with x on the right: A `[K, D]`, x `[D, M]`. */
+  leftProduct:
+    ({ A }) =>
+    (x) =>
+      matmul(A!, x),
+  /** The input itself: its output shares data with the argument. */
+  identity: () => (x) => x,
+  /** tanh(x W) flattened to one axis: the output has neither x's shape nor x's rank. */
+  tanhLayerFlat:
+    ({ W }) =>
+    (x) => {
+      const out = map(matmul(x, W!), Math.tanh);
+      return { shape: [out.data.length], data: out.data };
+    },
+};
+
+/** Σ x³, whose gradient is 3x². */
+export const sumCubes = scalarFunctions['sumCubes']!({});
+
+/** Analytic gradient of `softmaxLoss` with respect to W: `Xᵀ (P − Y) / N`. */
+export function softmaxLossGradient(X: Tensor, y: Tensor, W: Tensor): Tensor {
+  const scores = matmul(X, W);
+  const [N, D] = X.shape as [number, number];
+  const K = W.shape[1]!;
+  const dW = new Float64Array(D * K);
+  for (let n = 0; n < N; n++) {
+    const row = scores.data.subarray(n * K, (n + 1) * K);
+    const top = Math.max(...row);
+    const e = Array.from(row, (v) => Math.exp(v - top));
+    const z = e.reduce((s, v) => s + v, 0);
+    for (let k = 0; k < K; k++) {
+      const dScore = (e[k]! / z - (y.data[n] === k ? 1 : 0)) / N;
+      for (let d = 0; d < D; d++) dW[d * K + k]! += X.data[n * D + d]! * dScore;
+    }
+  }
+  return { shape: [D, K], data: dW };
+}
+
+/** Analytic gradient of `quadratic`: ½ (A + Aᵀ) x + b. */
+export function quadraticGradient(A: Tensor, b: Tensor, x: Tensor): Tensor {
+  const n = x.data.length;
+  const g = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    g[i] = b.data[i]!;
+    for (let j = 0; j < n; j++) g[i]! += 0.5 * (A.data[i * n + j]! + A.data[j * n + i]!) * x.data[j]!;
+  }
+  return { shape: [...x.shape], data: g };
+}
+
