@@ -5,7 +5,7 @@
  * Order: shapes → values against fixtures → properties → gradient checks → bad input.
  */
 import { describe, expect, test } from 'vitest';
-import { clone, createRng, evalNumericalGradientArray, fromNested, linspace, map, mean, ones, randn, relError, zeros, type Tensor } from '../../lib/index.ts';
+import { clone, createRng, evalNumericalGradientArray, fromNested, linspace, map, mean, ones, randn, relError, reshape, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
 import {
@@ -114,6 +114,17 @@ describe('values', () => {
     // Your own forward pass makes the cache: its contents are your design.
     const dx = unit(fn.replace(/Backward$/, ''), args.alpha).run(args.x).backward(args.dout!);
     expect(dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
+  });
+
+  test("reluForward › matches CS231n's published test values (linspace(-0.5, 0.5, 12) as [3, 4])", () => {
+    // CS231n prints its expected values with 8 significant digits: agreement is to about 1e-8.
+    const x = reshape(linspace(-0.5, 0.5, 12), [3, 4]);
+    const cs231n = fromNested([
+      [0, 0, 0, 0],
+      [0, 0, 0.04545455, 0.13636364],
+      [0.22727273, 0.31818182, 0.40909091, 0.5],
+    ]);
+    expect(reluForward(x).out).toBeAllClose(cs231n, { rtol: 1e-7, atol: 1e-8, what: 'out' });
   });
 });
 
