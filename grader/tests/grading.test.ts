@@ -75,11 +75,12 @@ beforeAll(async () => {
   for (const [from, to] of [
     [join(ROOT, 'solutions'), reference],
     [join(ROOT, 'exercises'), stubs],
+    [join(ROOT, 'grader', 'tests', 'independent'), join(work, 'independent')],
   ] as const) {
     for (const exercise of readdirSync(from).filter((d) => /^[0-9]{2}-/.test(d))) cpSync(join(from, exercise), join(to, exercise), { recursive: true });
   }
-  // One grader for all five (vitest and TypeScript start once); short limits keep the hostile run quick.
-  const names = ['reference', 'stubs', ...submissions.map((s) => s.name)];
+  // One grader for all of them (vitest and TypeScript start once); short limits keep the hostile run quick.
+  const names = ['reference', 'stubs', 'independent', ...submissions.map((s) => s.name)];
   const all = gradeInChild(
     names.map((name) => join(work, name)),
     join(work, 'out'),
@@ -118,6 +119,14 @@ describe('reference and stubs', () => {
     expect(report.score.points).toBeCloseTo(report.score.maxPoints, 9);
     expect(report.hiddenExercises.length).toBeGreaterThan(0);
     expect(report.score.warnings).toEqual([]);
+  }, RUN_TIMEOUT);
+
+  test('an independent correct submission (grader/tests/independent) scores 100 %, hidden and variant cases included', async () => {
+    const { report } = await run('independent');
+    const failed = report.outcomes.filter((o) => o.status !== 'passed').map((o) => `${o.suite} › ${o.title}: ${o.failure?.summary}`);
+    expect(failed).toEqual([]);
+    expect(report.score.points).toBeCloseTo(report.score.maxPoints, 9);
+    expect(report.outcomes.length).toBe((await run('reference')).report.outcomes.length);
   }, RUN_TIMEOUT);
 
   test('the stubs score 0 and every test says "not implemented"', async () => {

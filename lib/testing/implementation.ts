@@ -13,7 +13,7 @@
  *   isolation: for an instructor's quick look at trusted code, never for grading.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 
 export type ImplementationMode = 'exercises' | 'solutions' | 'remote' | `dir:${string}`;
@@ -34,18 +34,32 @@ export function implementationFileOf(root: string, absolute: string): { exercise
 /**
  * Redirects every import of `exercises/NN-slug/file.ts` to `<dir>/NN-slug/file.ts` (when that
  * file exists): `dir` is `solutions/` in the instructor repository, or any folder laid out like
- * `exercises/` (a submission, a mistaken copy of the solutions).
+ * `exercises/` (a submission, a mistaken copy of the solutions), wherever it is. A file inside
+ * `dir` imports as if it stood in `exercises/`: `'../../lib/index.ts'` is the kit's lib/ and
+ * `'../03-batchnorm/batchnorm.ts'` that exercise in `dir`; its own helper modules stay its own.
  */
 export function directoryPlugin(root: string, dir: string, name = 'gradlab:directory'): Plugin {
+  const exercises = join(root, 'exercises');
+  const inside = (parent: string, path: string): boolean => {
+    const rel = relative(parent, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  };
   return {
     name,
     enforce: 'pre',
     resolveId(source, importer) {
       if (!importer || !source.startsWith('.')) return null;
-      const target = implementationFileOf(root, resolve(dirname(importer), source));
-      if (!target) return null;
-      const file = join(dir, target.exercise, target.file);
-      return existsSync(file) ? file : null;
+      const from = importer.split('?')[0]!;
+      const fromDir = inside(dir, from);
+      const absolute = resolve(dirname(fromDir ? join(exercises, relative(dir, from)) : from), source.split('?')[0]!);
+      const target = implementationFileOf(root, absolute);
+      if (target) {
+        const file = join(dir, target.exercise, target.file);
+        return existsSync(file) ? file : null;
+      }
+      // The kit outside exercises/ (lib/, …) for a file of `dir`; anything else resolves as usual.
+      if (fromDir && inside(root, absolute) && !inside(exercises, absolute) && existsSync(absolute)) return absolute;
+      return null;
     },
   };
 }
