@@ -12,13 +12,13 @@
  * dot folders and symlinks are skipped). A file that does not transpile is recorded with its
  * first diagnostics and fails only the tests that use it.
  */
-import { accessSync, constants, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { accessSync, constants, copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type ts from 'typescript';
 import { KitCache } from '../cache.ts';
+import { makeFifos } from './fifo.ts';
 import { discoverExercises, EXERCISE_DIR, type Exercise } from '../discover.ts';
 import { typescript } from '../typescript.ts';
 import type { SandboxLimits } from './helper.ts';
@@ -172,11 +172,6 @@ export function submissionRoot(dir: string): string {
     /* laid out like exercises/ itself */
   }
   return dir;
-}
-
-/** mkfifo by its path when it is in a usual place (no search of PATH for each run). */
-function mkfifo(): string {
-  return ['/usr/bin/mkfifo', '/bin/mkfifo'].find((path) => existsSync(path)) ?? 'mkfifo';
 }
 
 function findPrlimit(): string | null {
@@ -335,7 +330,7 @@ function stockFifos(workDir: string, count: number): void {
     paths.push(join(dir, 'req'), join(dir, 'rep'));
   }
   // Best effort: without mkfifo here, the test workers make their own (and say so if they cannot).
-  if (paths.length > 0) spawnSync(mkfifo(), ['-m', '600', ...paths], { stdio: 'ignore' });
+  if (paths.length > 0) makeFifos(paths);
 }
 
 export interface PreparedSubmission {

@@ -9,11 +9,11 @@
  *        │ clock in SharedArrayBuffer                ▲ spawn, time and memory limits, prints
  *        └──────────────────── helper thread ────────┘
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { receiveMessageOnPort, threadId, Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { CLOCK } from './clock.ts';
+import { makeFifos } from './fifo.ts';
 import type { FatalKind, HelperMessage, HelperRequest } from './helper.ts';
 import type { RemoteManifest } from './manifest.ts';
 import { encodeFrame, frameLengths, type FromSandbox, type ToSandbox } from './protocol.ts';
@@ -79,9 +79,8 @@ function fifoPair(manifest: RemoteManifest, session: number): { dir: string; req
       mkdirSync(dir);
       return { dir, req: join(dir, 'req'), rep: join(dir, 'rep') };
     });
-    const mkfifo = ['/usr/bin/mkfifo', '/bin/mkfifo'].find((path) => existsSync(path)) ?? 'mkfifo';
-    const made = spawnSync(mkfifo, ['-m', '600', ...batch.flatMap((p) => [p.req, p.rep])], { stdio: 'ignore' });
-    if (made.status !== 0) throw new Error(`the grader needs mkfifo to talk to the sandbox (${made.error?.message ?? `exit ${made.status}`})`);
+    const failure = makeFifos(batch.flatMap((p) => [p.req, p.rep]));
+    if (failure !== null) throw new Error(`the grader needs mkfifo to talk to the sandbox (${failure})`);
     fifoStock.push(...batch);
   }
   return fifoStock.shift()!;
