@@ -4,7 +4,7 @@
  * imports its mistaken implementation directly. A reporter writes which tests failed per copy.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import type { Reporter, TestModule } from 'vitest/node';
@@ -15,6 +15,9 @@ const plan = JSON.parse(readFileSync(process.env['GRADLAB_MISTAKES_PLAN'] ?? '',
   id: string;
   dir: string;
 }[];
+
+const workDir = plan[0] ? dirname(plan[0].dir) : undefined;
+if (plan.some((p) => dirname(p.dir) !== workDir)) throw new Error('every mistaken copy must sit directly in one scratch dir');
 
 const collect: Reporter = {
   onTestRunEnd(modules: readonly TestModule[]) {
@@ -39,8 +42,10 @@ export default defineConfig({
   root,
   test: {
     reporters: [collect],
-    dir: plan[0] ? relative(root, `${plan[0].dir}/..`) : undefined,
-    include: plan.map((p) => `${relative(root, p.dir)}/${p.exercise}/*.test.ts`),
+    // Globs relative to the scratch dir itself: patterns that climb out of the root with '../'
+    // find nothing once the root is 3 or more levels deep (a clone in /check/work/main, say).
+    dir: workDir,
+    include: plan.map((p) => `${relative(workDir ?? root, p.dir)}/${p.exercise}/*.test.ts`),
     setupFiles: ['lib/testing/setup.ts'],
     // Each copy is its own module (its own path), so the copies can share one module cache:
     // lib/ and the fixtures load once per worker instead of once per mistake.
