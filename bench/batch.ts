@@ -1,11 +1,12 @@
 /**
- * `npm run bench:batch [-- --runs 3] [-- --count 100] [-- --jobs 2]`: batch-grading throughput.
+ * `npm run bench:batch [-- --runs 3] [-- --count 100] [-- --jobs 2] [-- --by-kind]`: batch-grading throughput.
  *
  * Generates `count` submissions from the reference solutions — complete, partial (some exercises
  * still stubs), broken (a typical mistake from grader/mistakes/), and hostile (the grader's own
  * hostile corpus: endless loops, memory hogs, process.exit, patched globals, forbidden reads, syntax
  * errors) — a fifth of them zipped, then grades the folder with `npm run grade -- <dir> --jobs N`
- * into a fresh output folder each run and prints submissions per minute, median of `runs`.
+ * into a fresh output folder each run and prints submissions per minute, median of `runs`;
+ * `--by-kind` adds each run's grading seconds per kind of submission (and per hostile case).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,9 @@ function zipFolder(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Each generated student's kind (complete, partial, mistake, hostile: the hostile case's name). */
+const kindOf = new Map<string, string>();
+
 /** Writes `count` mixed submissions into `dir`; returns how many of each kind. */
 async function generate(dir: string, count: number): Promise<Record<string, number>> {
   const mistakes = await loadMistakes();
@@ -64,18 +68,23 @@ async function generate(dir: string, count: number): Promise<Record<string, numb
     if (slot < 8) {
       copySolutions(target);
       kinds['complete']!++;
+      kindOf.set(name, 'complete');
     } else if (slot < 13) {
       copySolutions(target, 1 + (i % (exercises.length - 1)));
       kinds['partial']!++;
+      kindOf.set(name, 'partial');
     } else if (slot < 17) {
       const m = mistakes[i % mistakes.length]!;
       copySolutions(target);
       const file = join(target, m.exercise, m.file);
       writeFileSync(file, applyMistake(readFileSync(file, 'utf8'), m));
       kinds['mistake']!++;
+      kindOf.set(name, 'mistake');
     } else {
-      buildSubmission(hostile[i % hostile.length]!, target);
+      const h = hostile[i % hostile.length]!;
+      buildSubmission(h, target);
       kinds['hostile']!++;
+      kindOf.set(name, `hostile: ${h.name}`);
     }
     if (i % 5 === 4) {
       zipFolder(target);
@@ -83,6 +92,20 @@ async function generate(dir: string, count: number): Promise<Record<string, numb
     }
   }
   return kinds;
+}
+
+/** `--by-kind`: where a run's grading time went, per kind of submission (a job's seconds, not wall). */
+function printByKind(rows: readonly { student: string; durationMs: number }[]): void {
+  const groups = new Map<string, number[]>();
+  for (const row of rows) {
+    const kind = kindOf.get(row.student) ?? 'unknown';
+    const group = kind.startsWith('hostile') ? 'hostile' : kind;
+    for (const key of new Set([group, kind])) groups.set(key, [...(groups.get(key) ?? []), row.durationMs / 1000]);
+  }
+  for (const [kind, secs] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const total = secs.reduce((a, b) => a + b, 0);
+    console.log(`    ${kind.padEnd(40)} ${String(secs.length).padStart(3)} × median ${median(secs).toFixed(2)} s = ${total.toFixed(1)} s`);
+  }
 }
 
 const runs = arg('runs', 3);
@@ -101,11 +124,12 @@ try {
     const run = spawnSync(process.execPath, [join(ROOT, 'grader', 'launch.mjs'), batch, '--jobs', String(jobs), '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: ROOT } });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.status !== 0) throw new Error(`grading failed (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
-    const book = JSON.parse(readFileSync(join(out, 'gradebook.json'), 'utf8')) as { rows: { status: string }[] };
+    const book = JSON.parse(readFileSync(join(out, 'gradebook.json'), 'utf8')) as { rows: { student: string; status: string; durationMs: number }[] };
     const statuses = book.rows.reduce<Record<string, number>>((acc, row) => ({ ...acc, [row.status]: (acc[row.status] ?? 0) + 1 }), {});
     const rate = (60 * book.rows.length) / seconds;
     rates.push(rate);
     console.log(`  run ${r}: ${seconds.toFixed(1)} s, ${rate.toFixed(1)} submissions/min (${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ')})`);
+    if (process.argv.includes('--by-kind')) printByKind(book.rows);
     rmSync(out, { recursive: true, force: true });
   }
   console.log(`median: ${median(rates).toFixed(1)} submissions per minute (goal ≥ 100) on ${process.platform} with Node ${process.version}`);
