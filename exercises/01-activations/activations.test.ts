@@ -191,6 +191,16 @@ describe('properties', () => {
     expect(unit('leakyRelu', 0.25).run(x).backward(dout)).toBeAllClose([0.5, 0.5, 2, 2], { ...TOL, what: 'dx' });
   });
 
+  test('leakyReluBackward › at exactly x = 0 the slope is alpha, as for x < 0 (the brief: 1 if x > 0, else alpha)', () => {
+    const x = fromNested([-1, 0, 1]);
+    expect(unit('leakyRelu', 0.25).run(x).backward(fromNested([4, 4, 4]))).toBeAllClose([1, 1, 4], { ...TOL, what: 'dx' });
+  });
+
+  test('eluBackward › at exactly x = 0 the derivative is alpha · e^0 = alpha (the brief: 1 if x > 0, else alpha · e^x)', () => {
+    const x = fromNested([0, 0]);
+    expect(unit('elu', 2).run(x).backward(fromNested([1, -3]))).toBeAllClose([2, -6], { ...TOL, what: 'dx at x = 0' });
+  });
+
   test('eluForward › is continuous at 0 and saturates at −alpha for very negative inputs', () => {
     const out = unit('elu', 1.5).forward(fromNested([-1e-9, 0, 1e-9, -50]));
     expect(out).toBeAllClose([-1.5e-9, 0, 1e-9, -1.5], { rtol: 1e-6, atol: 1e-15, what: 'ELU near 0 and at −50' });

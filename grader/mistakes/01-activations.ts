@@ -129,6 +129,20 @@ export const mistakes: Mistake[] = [
     replace: [['(g, v) => (v > 0 ? g : alpha * g)', '(g, v) => (v > 0 ? g : 0.01 * g)']],
   },
   {
+    id: 'leaky-relu-gradient-at-zero',
+    fn: 'leakyReluBackward',
+    hint: 'At exactly x = 0 the leaky ReLU gradient should use the slope alpha: the brief\'s rule is 1 if x > 0 (strictly), else alpha.',
+    file,
+    replace: [['(g, v) => (v > 0 ? g : alpha * g)', '(g, v) => (v >= 0 ? g : alpha * g)']],
+  },
+  {
+    id: 'elu-gradient-at-zero',
+    fn: 'eluBackward',
+    hint: 'At exactly x = 0 the ELU gradient should be alpha · e^0 = alpha: the brief\'s rule is 1 if x > 0 (strictly), else alpha · e^x.',
+    file,
+    replace: [['(v > 0 ? g : g * alpha * Math.exp(v))', '(v >= 0 ? g : g * alpha * Math.exp(v))']],
+  },
+  {
     id: 'elu-derivative-is-output',
     fn: 'eluBackward',
     hint: 'For x ≤ 0 the ELU gradient looks like out = α(e^x − 1). The derivative of α(e^x − 1) is α·e^x, which is out + α.',
