@@ -201,6 +201,27 @@ describe('gradients', () => {
     expect(relError(dx, dxNum), 'relative error of dx').toBeLessThan(GRAD_MAX_REL_ERROR);
   });
 
+  test.for([
+    ['batchnormBackward', batchnormBackward],
+    ['batchnormBackwardAlt', batchnormBackwardAlt],
+  ] as const)('%s › after a test-mode forward the running statistics are constants: gradients match numerical ones', ([, backward]) => {
+    const N = 3;
+    const D = 4;
+    const x = batch(N, D);
+    const gamma = randn([D], rng);
+    const beta = randn([D], rng);
+    const dout = randn([N, D], rng);
+    const params: BatchnormParams = { mode: 'test', runningMean: randn([D], rng), runningVar: full([D], 0.7) };
+    const { cache } = batchnormForward(x, gamma, beta, params);
+    const { dx, dgamma, dbeta } = backward(dout, cache);
+    const dxNum = evalNumericalGradientArray((v) => batchnormForward(v, gamma, beta, params).out, x, dout);
+    const dgammaNum = evalNumericalGradientArray((g) => batchnormForward(x, g, beta, params).out, gamma, dout);
+    const dbetaNum = evalNumericalGradientArray((b) => batchnormForward(x, gamma, b, params).out, beta, dout);
+    expect(relError(dbeta, dbetaNum), 'relative error of dbeta (test mode)').toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dgamma, dgammaNum), 'relative error of dgamma (test mode)').toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dx, dxNum), 'relative error of dx (test mode: only the direct path through x̂)').toBeLessThan(GRAD_MAX_REL_ERROR);
+  });
+
   test('batchnormBackwardAlt › agrees with batchnormBackward to rounding error', () => {
     const x = batch(6, 3);
     const { cache } = batchnormForward(x, randn([3], rng), randn([3], rng), { mode: 'train' });

@@ -34,6 +34,13 @@ export const mistakes: Mistake[] = [
     replace: [["if (mode === 'train') {", "if (mode === 'train' || mode === 'test') {"]],
   },
   {
+    id: 'backward-ignores-test-mode',
+    fn: 'batchnormBackward',
+    hint: 'After a test-mode forward the gradient still flows through the batch mean and variance. In test mode they are the running statistics, constants: only the direct path through x̂ remains.',
+    file: 'batchnorm.ts',
+    replace: [["  if (cache.mode === 'test') {\n    // μ and σ² are constants", "  if (cache.mode !== cache.mode) {\n    // μ and σ² are constants"]],
+  },
+  {
     id: 'normalize-over-features',
     fn: 'batchnormForward',
     hint: 'The statistics look computed per row (over features), which is layer norm. Batch norm averages each feature over the N rows.',
