@@ -5,6 +5,7 @@
  * probe functions is prepared once; the calls go through the same Session the proxies use.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,9 +15,29 @@ import { MANIFEST_ENV } from '../sandbox/manifest.ts';
 import { cleanupWorkDir, prepareRun, prepareSubmission, type PreparedRun } from '../sandbox/prepare.ts';
 import { ROOT } from './corpus.ts';
 
+/**
+ * Tries the network while loading, with top-level awaits that let the event loop run (so a
+ * connection would really be made if an import got through); `dialed` lists what was reachable.
+ */
+const dialModule = (port: number): string => `
+export const dialed: string[] = [];
+for (const specifier of ['node:net', 'node:http', 'node:https', 'node:dgram', 'node:tls', 'node:worker_threads', 'node:child_process']) {
+  try {
+    const m = (await import(specifier)) as { connect?: (port: number, host: string) => unknown; get?: (url: string) => unknown };
+    dialed.push(specifier);
+    m.connect?.(${port}, '127.0.0.1');
+    m.get?.('http://127.0.0.1:${port}/');
+  } catch {
+    /* refused */
+  }
+}
+await new Promise((resolve) => setTimeout(resolve, 150));
+`;
+
 const PROBES = `
 import { createRng, type Tensor } from '../../lib/index.ts';
 import { helper } from './helpers/util.ts';
+import { dialed } from './helpers/dial.ts';
 
 export class Counter {
   constructor(public count: number) {}
@@ -50,6 +71,12 @@ export function readsOutside(path: string): string { return String(require_fs().
 export function killsParent(): void { process.kill(process.ppid, 'SIGKILL'); }
 export function usesEval(): unknown { return eval('1 + 1'); }
 export function hasFetch(): string { return typeof (globalThis as { fetch?: unknown }).fetch; }
+export function dialsOut(): string[] {
+  const reached = [...dialed];
+  try { (process as unknown as { binding(name: string): unknown }).binding('tcp_wrap'); reached.push('process.binding'); } catch { /* denied */ }
+  for (const name of ['fetch', 'WebSocket', 'EventSource']) if (typeof (globalThis as Record<string, unknown>)[name] !== 'undefined') reached.push(name);
+  return reached;
+}
 export function prints(n: number): number { process.stdout.write('x'.repeat(n)); return n; }
 export const answer = 42;
 import * as fs from 'node:fs';
@@ -58,11 +85,19 @@ function require_fs() { return fs; }
 
 let run: PreparedRun | undefined;
 let dir = '';
+/** A loopback server the probes try to reach; it counts what it accepts. */
+const server = createServer((socket) => {
+  connections++;
+  socket.destroy();
+});
+let connections = 0;
 
-beforeAll(() => {
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   dir = mkdtempSync(join(tmpdir(), 'gradlab-probes-'));
   mkdirSync(join(dir, '03-batchnorm', 'helpers'), { recursive: true });
   writeFileSync(join(dir, '03-batchnorm', 'batchnorm.ts'), PROBES);
+  writeFileSync(join(dir, '03-batchnorm', 'helpers', 'dial.ts'), dialModule((server.address() as AddressInfo).port));
   writeFileSync(join(dir, '03-batchnorm', 'helpers', 'util.ts'), 'export const helper = (n: number): number => n + 1;\n');
   mkdirSync(join(dir, '06-mean-image'), { recursive: true });
   writeFileSync(join(dir, '06-mean-image', 'mean-image.ts'), "import { execSync } from 'node:child_process';\nexport const meanImage = () => execSync('id');\n");
@@ -80,6 +115,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  server.close();
   closeSessions();
   delete process.env[MANIFEST_ENV];
   if (run) cleanupWorkDir(run.workDir);
@@ -212,6 +248,12 @@ describe('what fails, and why', () => {
     expect(failure(() => call('killsParent')).kind).toBe('access');
     expect(() => call('usesEval')).toThrow(/Code generation from strings disallowed/);
     expect(call('hasFetch')).toBe('undefined');
+  });
+
+  test('the network is out of reach: net/http/dgram imports refused while loading, no fetch or WebSocket, process.binding denied; a loopback server sees no connection', async () => {
+    expect(call('dialsOut'), 'what the submission could reach').toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connections, 'connections the loopback server accepted').toBe(0);
   });
 
   test('a module importing child_process fails to load with "access denied"', () => {
