@@ -180,46 +180,35 @@ describe('properties', () => {
 });
 
 describe('gradients', () => {
-  test.for([
-    ['batchnormBackward', batchnormBackward],
-    ['batchnormBackwardAlt', batchnormBackwardAlt],
-  ] as const)('%s › dx, dgamma and dbeta match numerical gradients of batchnormForward', ([, backward]) => {
+  /**
+   * Both backward passes after a train-mode forward, and after a test-mode one (the running
+   * statistics are constants there: only the direct path through x̂ remains).
+   */
+  const TRAIN = 'dx, dgamma and dbeta match numerical gradients of batchnormForward';
+  const TEST = 'after a test-mode forward the running statistics are constants: gradients match numerical ones';
+  const gradientCases = [
+    { fn: 'batchnormBackward', backward: batchnormBackward, mode: 'train', what: TRAIN },
+    { fn: 'batchnormBackwardAlt', backward: batchnormBackwardAlt, mode: 'train', what: TRAIN },
+    { fn: 'batchnormBackward', backward: batchnormBackward, mode: 'test', what: TEST },
+    { fn: 'batchnormBackwardAlt', backward: batchnormBackwardAlt, mode: 'test', what: TEST },
+  ] as const;
+
+  for (const { fn, backward, mode, what } of gradientCases) test(`${fn} › ${what}`, () => {
     const N = 4;
     const D = 5;
     const x = batch(N, D);
     const gamma = randn([D], rng);
     const beta = randn([D], rng);
     const dout = randn([N, D], rng);
-    const params: BatchnormParams = { mode: 'train' };
+    const params: BatchnormParams = mode === 'train' ? { mode } : { mode, runningMean: randn([D], rng), runningVar: full([D], 0.7) };
     const { cache } = batchnormForward(x, gamma, beta, params);
     const { dx, dgamma, dbeta } = backward(dout, cache);
     const dxNum = evalNumericalGradientArray((v) => batchnormForward(v, gamma, beta, params).out, x, dout);
     const dgammaNum = evalNumericalGradientArray((g) => batchnormForward(x, g, beta, params).out, gamma, dout);
     const dbetaNum = evalNumericalGradientArray((b) => batchnormForward(x, gamma, b, params).out, beta, dout);
-    expect(relError(dbeta, dbetaNum), 'relative error of dbeta').toBeLessThan(GRAD_MAX_REL_ERROR);
-    expect(relError(dgamma, dgammaNum), 'relative error of dgamma').toBeLessThan(GRAD_MAX_REL_ERROR);
-    expect(relError(dx, dxNum), 'relative error of dx').toBeLessThan(GRAD_MAX_REL_ERROR);
-  });
-
-  test.for([
-    ['batchnormBackward', batchnormBackward],
-    ['batchnormBackwardAlt', batchnormBackwardAlt],
-  ] as const)('%s › after a test-mode forward the running statistics are constants: gradients match numerical ones', ([, backward]) => {
-    const N = 3;
-    const D = 4;
-    const x = batch(N, D);
-    const gamma = randn([D], rng);
-    const beta = randn([D], rng);
-    const dout = randn([N, D], rng);
-    const params: BatchnormParams = { mode: 'test', runningMean: randn([D], rng), runningVar: full([D], 0.7) };
-    const { cache } = batchnormForward(x, gamma, beta, params);
-    const { dx, dgamma, dbeta } = backward(dout, cache);
-    const dxNum = evalNumericalGradientArray((v) => batchnormForward(v, gamma, beta, params).out, x, dout);
-    const dgammaNum = evalNumericalGradientArray((g) => batchnormForward(x, g, beta, params).out, gamma, dout);
-    const dbetaNum = evalNumericalGradientArray((b) => batchnormForward(x, gamma, b, params).out, beta, dout);
-    expect(relError(dbeta, dbetaNum), 'relative error of dbeta (test mode)').toBeLessThan(GRAD_MAX_REL_ERROR);
-    expect(relError(dgamma, dgammaNum), 'relative error of dgamma (test mode)').toBeLessThan(GRAD_MAX_REL_ERROR);
-    expect(relError(dx, dxNum), 'relative error of dx (test mode: only the direct path through x̂)').toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dbeta, dbetaNum), `relative error of dbeta (${mode} mode)`).toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dgamma, dgammaNum), `relative error of dgamma (${mode} mode)`).toBeLessThan(GRAD_MAX_REL_ERROR);
+    expect(relError(dx, dxNum), `relative error of dx (${mode} mode)`).toBeLessThan(GRAD_MAX_REL_ERROR);
   });
 
   test('batchnormBackwardAlt › agrees with batchnormBackward to rounding error', () => {
