@@ -16,8 +16,8 @@ const plan = JSON.parse(readFileSync(process.env['GRADLAB_MISTAKES_PLAN'] ?? '',
   dir: string;
 }[];
 
-const workDir = plan[0] ? dirname(plan[0].dir) : undefined;
-if (plan.some((p) => dirname(p.dir) !== workDir)) throw new Error('every mistaken copy must sit directly in one scratch dir');
+/** The run's scratch dir (tools/mistakes.ts): it holds the plan and every mistaken copy. */
+const workDir = dirname(process.env['GRADLAB_MISTAKES_PLAN'] ?? '');
 
 const collect: Reporter = {
   onTestRunEnd(modules: readonly TestModule[]) {
@@ -45,7 +45,7 @@ export default defineConfig({
     // Globs relative to the scratch dir itself: patterns that climb out of the root with '../'
     // find nothing once the root is 3 or more levels deep (a clone in /check/work/main, say).
     dir: workDir,
-    include: plan.map((p) => `${relative(workDir ?? root, p.dir)}/${p.exercise}/*.test.ts`),
+    include: plan.map((p) => `${relative(workDir, p.dir)}/${p.exercise}/*.test.ts`),
     setupFiles: ['lib/testing/setup.ts'],
     // Each copy is its own module (its own path), so the copies can share one module cache:
     // lib/ and the fixtures load once per worker instead of once per mistake.
