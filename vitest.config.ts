@@ -29,7 +29,7 @@ export default defineConfig(async ({ mode }) => {
         impl === 'solutions'
           ? ['**/*.test.ts']
           : impl === 'remote'
-            ? ['exercises/**/*.test.ts', 'grader/hidden/**/*.test.ts']
+            ? ['exercises/**/*.test.ts', 'grader/exercises/**/*.test.ts']
             : ['exercises/**/*.test.ts'],
       exclude: ['**/node_modules/**', 'grade-output/**', 'runs/**', 'dist/**'],
       setupFiles: ['lib/testing/setup.ts'],

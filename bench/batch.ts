@@ -2,7 +2,7 @@
  * `npm run bench:batch [-- --runs 3] [-- --count 100] [-- --jobs 2] [-- --by-kind]`: batch-grading throughput.
  *
  * Generates `count` submissions from the reference solutions — complete, partial (some exercises
- * still stubs), broken (a typical mistake from grader/mistakes/), and hostile (the grader's own
+ * still stubs), broken (a typical mistake from grader/exercises/NN-slug/mistakes.ts), and hostile (the grader's own
  * hostile corpus: endless loops, memory hogs, process.exit, patched globals, forbidden reads, syntax
  * errors) — a fifth of them zipped, then grades the folder with `npm run grade -- <dir> --jobs N`
  * into a fresh output folder each run and prints submissions per minute, median of `runs`;

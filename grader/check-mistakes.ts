@@ -1,6 +1,6 @@
 /**
  * `npx tsx grader/check-mistakes.ts [NN-slug …]`: grades every typical-mistake signature of
- * grader/mistakes/ through the real grader (sandbox, public and hidden suites) and checks that
+ * grader/exercises/NN-slug/mistakes.ts through the real grader (sandbox, public and hidden suites) and checks that
  * each one loses points in its exercise and is named by the diagnosis. `npm run mistakes` proves
  * the public suites catch a mistake in process; this proves the grader does, end to end.
  *
@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Grader, KIT_ROOT } from './grade.ts';
-import type { Mistake } from './mistakes/types.ts';
+import type { Mistake } from './exercises/mistake.ts';
 import { applyMistake } from './sandbox/remote-plugin.ts';
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Diagnoses: when a test fails, each recorded call into the submission is replayed on the trusted
  * side against the reference solution and against every known mistake of that function (an edit of
- * the reference, see grader/mistakes/types.ts). When the submission's outputs match a mistaken
+ * the reference, see grader/exercises/mistake.ts). When the submission's outputs match a mistaken
  * reference and not the correct one, the mistake's hint is the likely cause.
  *
  * Calls whose arguments came out of earlier calls (a backward pass given the forward pass's cache)
@@ -10,7 +10,7 @@
  */
 import { compareAllClose } from '../lib/allclose.ts';
 import { isTensor } from '../lib/tensor.ts';
-import type { Mistake } from './mistakes/types.ts';
+import type { Mistake } from './exercises/mistake.ts';
 import { provenance, RngSnapshot } from './sandbox/client.ts';
 import type { CallRecord, TestRecord } from './sandbox/test-state.ts';
 import { createRng, trackedRngs } from './sandbox/tracked-random.ts';
@@ -35,7 +35,7 @@ const moduleCache = new Map<string, Promise<Module | null>>();
 function loadMistakes(root: string, exercise: string): Promise<Mistake[]> {
   let loaded = mistakesCache.get(exercise);
   if (!loaded) {
-    loaded = import(/* @vite-ignore */ `${root}/grader/mistakes/${exercise}.ts`)
+    loaded = import(/* @vite-ignore */ `${root}/grader/exercises/${exercise}/mistakes.ts`)
       .then((m: { mistakes?: Mistake[] }) => (Array.isArray(m.mistakes) ? m.mistakes : []))
       .catch(() => []);
     mistakesCache.set(exercise, loaded);

@@ -61,12 +61,12 @@ export function discoverExercises(root: string): Exercise[] {
           const exports = cache.memo(KitCache.key('exports', name, source), () => JSON.stringify(runtimeExports(source, name)));
           return { name, exports: JSON.parse(exports) as ExportInfo[] };
         });
-      const hiddenDir = join(root, 'grader', 'hidden', id);
+      const hiddenDir = join(root, 'grader', 'exercises', id);
       const hiddenSuites = isDir(hiddenDir)
         ? readdirSync(hiddenDir)
             .filter((f) => f.endsWith('.test.ts'))
             .sort()
-            .map((f) => `grader/hidden/${id}/${f}`)
+            .map((f) => `grader/exercises/${id}/${f}`)
         : [];
       return {
         id,

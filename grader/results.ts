@@ -58,7 +58,7 @@ export interface SuiteError {
   message: string;
 }
 
-const SUITE_PATH = /^(exercises|grader\/hidden)\/([0-9]{2}-[a-z0-9-]+)\//;
+const SUITE_PATH = /^(exercises|grader\/exercises)\/([0-9]{2}-[a-z0-9-]+)\//;
 const TITLE = /^(.+?) › (.*)$/s;
 const CASE = /^([a-z0-9][a-z0-9-]*): (.*)$/s;
 

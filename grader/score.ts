@@ -56,7 +56,7 @@ export function scoreOutcomes(outcomes: readonly TestOutcome[], exercises: reado
   const warnings: string[] = [];
   const scores: ExerciseScore[] = exercises.map((exercise) => {
     const entry = exerciseRubric(rubric, exercise);
-    if (!entry) warnings.push(`${exercise}: not in grader/rubric.json and no defaults: worth 0 points`);
+    if (!entry) warnings.push(`${exercise}: no grader/exercises/${exercise}/rubric.json and no defaults in grader/rubric.json: worth 0 points`);
     const prices = entry?.points ?? {};
     const tests = outcomes.filter((o) => o.exercise === exercise && o.status !== 'skipped');
     const byGroup = new Map<string, TestOutcome[]>();

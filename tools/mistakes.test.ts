@@ -1,4 +1,4 @@
-/** Every typical mistake in grader/mistakes/ is caught by at least one public test (see tools/mistakes.ts). */
+/** Every typical mistake in grader/exercises/NN-slug/mistakes.ts is caught by at least one public test (see tools/mistakes.ts). */
 import { expect, test } from 'vitest';
 import { loadMistakes, runMistakes } from './mistakes.ts';
 

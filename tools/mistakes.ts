@@ -1,5 +1,5 @@
 /**
- * Proves the public suites catch every typical mistake in `grader/mistakes/NN-slug.ts`: each
+ * Proves the public suites catch every typical mistake in `grader/exercises/NN-slug/mistakes.ts`: each
  * mistake is applied to a copy of the solutions, the exercise's public suite is copied next to it,
  * and that suite must fail at least one test. All copies run in one vitest process.
  *
@@ -11,10 +11,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Mistake } from '../grader/mistakes/types.ts';
+import type { Mistake } from '../grader/exercises/mistake.ts';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
-const MISTAKES_DIR = join(ROOT, 'grader', 'mistakes');
+const EXERCISES_DIR = join(ROOT, 'grader', 'exercises');
 /**
  * Scratch space for the mistaken copies: a fresh dir per run under the OS temp dir, outside the
  * repository so `npm test` never collects them, and never shared, so two runs at once (two clones,
@@ -30,13 +30,14 @@ export interface ExerciseMistake extends Mistake {
 
 /** Every mistake of the given exercises (all when `only` is empty). */
 export async function loadMistakes(only: readonly string[] = []): Promise<ExerciseMistake[]> {
-  const files = readdirSync(MISTAKES_DIR).filter((f) => /^[0-9]{2}-.*\.ts$/.test(f)).sort();
+  const exercises = readdirSync(EXERCISES_DIR)
+    .filter((f) => /^[0-9]{2}-[a-z0-9-]+$/.test(f) && existsSync(join(EXERCISES_DIR, f, 'mistakes.ts')))
+    .sort();
   const all: ExerciseMistake[] = [];
-  for (const f of files) {
-    const exercise = f.replace(/\.ts$/, '');
+  for (const exercise of exercises) {
     if (only.length > 0 && !only.includes(exercise)) continue;
-    const mod = (await import(pathToFileURL(join(MISTAKES_DIR, f)).href)) as { mistakes?: Mistake[] };
-    if (!Array.isArray(mod.mistakes)) throw new Error(`grader/mistakes/${f} must export 'mistakes'`);
+    const mod = (await import(pathToFileURL(join(EXERCISES_DIR, exercise, 'mistakes.ts')).href)) as { mistakes?: Mistake[] };
+    if (!Array.isArray(mod.mistakes)) throw new Error(`grader/exercises/${exercise}/mistakes.ts must export 'mistakes'`);
     all.push(...mod.mistakes.map((m) => ({ ...m, exercise })));
   }
   const unknown = only.filter((e) => !all.some((m) => m.exercise === e));

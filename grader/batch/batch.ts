@@ -18,6 +18,7 @@ import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import MarkdownIt from 'markdown-it';
 import { writeFileAtomic } from '../reports/write.ts';
+import { exerciseRubric, loadRubric } from '../rubric.ts';
 import type { GradeLimits } from '../sandbox/prepare.ts';
 import { writeGradebook, type Gradebook, type GradebookRow, type RowStatus } from './gradebook.ts';
 import { discoverSubmissions, intake, IntakeError, type SubmissionSource } from './intake.ts';
@@ -233,12 +234,9 @@ class WorkerPool {
 
 /** The rubric's total, for results of submissions that were never graded. */
 function rubricMax(root: string, only: readonly string[] | undefined, exercises: readonly string[]): number {
-  const rubric = JSON.parse(readFileSync(join(root, 'grader', 'rubric.json'), 'utf8')) as {
-    defaults?: { points: Record<string, number> };
-    exercises: Record<string, { points: Record<string, number> }>;
-  };
+  const rubric = loadRubric(root);
   const sum = (p: Record<string, number> | undefined): number => Object.values(p ?? {}).reduce((s, v) => s + v, 0);
-  return exercises.filter((e) => !only || only.includes(e)).reduce((s, e) => s + sum(rubric.exercises[e]?.points ?? rubric.defaults?.points), 0);
+  return exercises.filter((e) => !only || only.includes(e)).reduce((s, e) => s + sum(exerciseRubric(rubric, e)?.points), 0);
 }
 
 function kitExercises(root: string): string[] {

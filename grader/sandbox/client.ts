@@ -150,7 +150,7 @@ const REUSE_MEMORY_SHARE = 0.1;
 
 /** The exercise a suite belongs to: `exercises/03-batchnorm/…` or `grader/hidden/03-batchnorm/…`. */
 export function exerciseOfSuite(path: string): string | undefined {
-  return /(?:^|[/\\])(?:exercises|grader[/\\]hidden)[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(path)?.[1];
+  return /(?:^|[/\\])(?:grader[/\\]exercises|exercises)[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]/.exec(path)?.[1];
 }
 
 /**

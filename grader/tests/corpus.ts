@@ -143,11 +143,11 @@ export function buildSubmission(submission: CorpusSubmission, dir: string): void
   }
 }
 
-/** A mistake signature applied as an edit (see grader/mistakes/types.ts). */
+/** A mistake signature applied as an edit (see grader/exercises/mistake.ts). */
 async function mistakeEdits(exercise: string, id: string): Promise<Edit[]> {
-  const { mistakes } = (await import(join(ROOT, 'grader', 'mistakes', `${exercise}.ts`))) as { mistakes: { id: string; file: string; replace: [string, string][] }[] };
+  const { mistakes } = (await import(join(ROOT, 'grader', 'exercises', exercise, 'mistakes.ts'))) as { mistakes: { id: string; file: string; replace: [string, string][] }[] };
   const mistake = mistakes.find((m) => m.id === id);
-  if (!mistake) throw new Error(`no mistake ${id} in grader/mistakes/${exercise}.ts`);
+  if (!mistake) throw new Error(`no mistake ${id} in grader/exercises/${exercise}/mistakes.ts`);
   return mistake.replace.map(([find, replacement]) => ({ kind: 'replace', exercise, file: mistake.file, find, replacement }));
 }
 

@@ -43,7 +43,7 @@ describe('rubric', () => {
   test('every exercise of the kit has points, and every group its suites use is priced', () => {
     for (const exercise of discoverExercises(ROOT)) {
       const entry = rubric.exercises[exercise.id];
-      expect(entry, `${exercise.id} is missing from grader/rubric.json`).toBeDefined();
+      expect(entry, `${exercise.id} has no grader/exercises/${exercise.id}/rubric.json`).toBeDefined();
       const groups = new Set<string>();
       for (const suite of [...exercise.publicSuites, ...exercise.hiddenSuites]) {
         for (const m of readFileSync(join(ROOT, suite), 'utf8').matchAll(/^describe\((['"])(.+?)\1/gm)) groups.add(m[2]!);
@@ -54,11 +54,12 @@ describe('rubric', () => {
   });
 
   test('a malformed rubric is an error naming the JSON path', () => {
-    const bad = JSON.stringify({ title: 'x', groups: ['values'], exercises: { '03-batchnorm': { points: { values: -1 } } } });
-    expect(() => parseRubric(bad, schema)).toThrow(RubricError);
-    expect(() => parseRubric(bad, schema)).toThrow(/\/exercises\/03-batchnorm\/points\/values must be >= 0/);
-    const unknownGroup = JSON.stringify({ title: 'x', groups: ['values'], exercises: { '03-batchnorm': { points: { shapes: 1 } } } });
-    expect(() => parseRubric(unknownGroup, schema)).toThrow(/points\/shapes is not one of the groups/);
+    const course = JSON.stringify({ title: 'x', groups: ['values'] });
+    const bad = { '03-batchnorm': JSON.stringify({ points: { values: -1 } }) };
+    expect(() => parseRubric(course, schema, bad)).toThrow(RubricError);
+    expect(() => parseRubric(course, schema, bad)).toThrow(/grader\/exercises\/03-batchnorm\/rubric.json: \/points\/values must be >= 0/);
+    const unknownGroup = { '03-batchnorm': JSON.stringify({ points: { shapes: 1 } }) };
+    expect(() => parseRubric(course, schema, unknownGroup)).toThrow(/points\/shapes is not one of the groups/);
   });
 });
 
@@ -66,7 +67,7 @@ function outcome(partial: Partial<TestOutcome>): TestOutcome {
   return {
     exercise: '03-batchnorm',
     visibility: 'hidden',
-    suite: 'grader/hidden/03-batchnorm/batchnorm.hidden.test.ts',
+    suite: 'grader/exercises/03-batchnorm/batchnorm.hidden.test.ts',
     group: 'values',
     title: 'batchnormForward › case-a: a case',
     fn: 'batchnormForward',

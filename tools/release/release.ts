@@ -175,7 +175,7 @@ export function collectSecrets(root = ROOT): Secrets {
     for (const n of numbersIn(text)) if (!publicNumbers.has(n)) values.add(n);
     for (const m of text.matchAll(/"id": "([a-z0-9-]+)"/g)) if (!publicTokens.has(m[1]!)) caseIds.add(m[1]!);
   }
-  for (const f of filesUnder(join(root, 'grader', 'hidden')).filter((p) => p.endsWith('.ts'))) {
+  for (const f of filesUnder(join(root, 'grader', 'exercises')).filter((p) => p.endsWith('.hidden.test.ts'))) {
     for (const m of readFileSync(f, 'utf8').matchAll(/› ([a-z0-9]+(?:-[a-z0-9]+)+):/g)) if (!publicTokens.has(m[1]!)) caseIds.add(m[1]!);
   }
   const solutionLines = new Set<string>();

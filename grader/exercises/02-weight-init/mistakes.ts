@@ -1,5 +1,5 @@
-/** Typical weight-initialization mistakes, as edits of the reference solution (see ./types.ts). */
-import type { Mistake } from './types.ts';
+/** Typical weight-initialization mistakes, as edits of the reference solution (see ../mistake.ts). */
+import type { Mistake } from '../mistake.ts';
 
 const file = 'weight-init.ts';
 const XAVIER = 'return map(randn([fanIn, fanOut], rng), (v) => v / Math.sqrt(fanIn));';

@@ -7,7 +7,7 @@
  *   2. a diagnosis signature for the grader: when a submission's outputs match the mistaken
  *      reference's outputs, the feedback names `hint` as the likely cause.
  *
- * Adding one: append an entry to `grader/mistakes/NN-slug.ts`, run `npm run mistakes -- NN-slug`.
+ * Adding one: append an entry to `grader/exercises/NN-slug/mistakes.ts`, run `npm run mistakes -- NN-slug`.
  */
 export interface Mistake {
   /** Stable kebab-case id, unique within the exercise: 'variance-n-minus-1'. */

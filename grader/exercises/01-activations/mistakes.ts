@@ -1,5 +1,5 @@
-/** Typical activation-function mistakes, as edits of the reference solution (see ./types.ts). */
-import type { Mistake } from './types.ts';
+/** Typical activation-function mistakes, as edits of the reference solution (see ../mistake.ts). */
+import type { Mistake } from '../mistake.ts';
 
 const file = 'activations.ts';
 

@@ -9,7 +9,7 @@ import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import { groupnormBackward, groupnormForward, layernormBackward, layernormForward } from '../../../exercises/04-groupnorm/groupnorm.ts';
 import * as reference from '../../../solutions/04-groupnorm/groupnorm.ts';
-import { variantRng } from '../seed.ts';
+import { variantRng } from '../variants.ts';
 
 const fixture = loadFixture('04-groupnorm', 'hidden');
 /** Same tolerances as the public suite: float64 reordering costs ~1e-15; real mistakes cost ≥ 1e-5. */

@@ -13,7 +13,7 @@ import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import * as student from '../../../exercises/01-activations/activations.ts';
 import * as reference from '../../../solutions/01-activations/activations.ts';
-import { variantRng } from '../seed.ts';
+import { variantRng } from '../variants.ts';
 
 const fixture = loadFixture('01-activations', 'hidden');
 /** Same tolerances as the public suite: float64 reordering costs ~1e-15; real mistakes cost ≥ 1e-5. */

@@ -8,7 +8,7 @@ import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import { batchnormBackward, batchnormBackwardAlt, batchnormForward, type BatchnormParams } from '../../../exercises/03-batchnorm/batchnorm.ts';
 import * as reference from '../../../solutions/03-batchnorm/batchnorm.ts';
-import { variantRng } from '../seed.ts';
+import { variantRng } from '../variants.ts';
 
 const fixture = loadFixture('03-batchnorm', 'hidden');
 /** Same tolerances as the public suite: float64 reordering costs ~1e-15; real mistakes cost ≥ 1e-5. */

@@ -1,5 +1,5 @@
-/** Typical batch-norm mistakes, as edits of the reference solution (see ./types.ts). */
-import type { Mistake } from './types.ts';
+/** Typical batch-norm mistakes, as edits of the reference solution (see ../mistake.ts). */
+import type { Mistake } from '../mistake.ts';
 
 export const mistakes: Mistake[] = [
   {

@@ -1,5 +1,5 @@
-/** Typical gradient-checking mistakes, as edits of the reference solution (see ./types.ts). */
-import type { Mistake } from './types.ts';
+/** Typical gradient-checking mistakes, as edits of the reference solution (see ../mistake.ts). */
+import type { Mistake } from '../mistake.ts';
 
 /** numericalGradient perturbing x itself (as CS231n's loop does) instead of a copy. */
 const IN_PLACE: readonly [string, string] = [

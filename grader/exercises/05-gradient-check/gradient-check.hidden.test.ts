@@ -18,7 +18,7 @@ import {
   softmaxLossGradient,
   type Params,
 } from '../../../lib/testing/functions.ts';
-import { variantRng } from '../seed.ts';
+import { variantRng } from '../variants.ts';
 
 const fixture = loadFixture('05-gradient-check', 'hidden');
 /** Same tolerances as the public suite: the same evaluations agree to a few ulps; a forward difference is off by ≥ 1e-6. */

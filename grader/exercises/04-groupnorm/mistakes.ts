@@ -1,5 +1,5 @@
-/** Typical layer-norm and group-norm mistakes, as edits of the reference solution (see ./types.ts). */
-import type { Mistake } from './types.ts';
+/** Typical layer-norm and group-norm mistakes, as edits of the reference solution (see ../mistake.ts). */
+import type { Mistake } from '../mistake.ts';
 
 /** The line of the reference that views x as one row per (sample, group) and normalizes the rows. */
 const ROWS = 'const rows = layernormForward(reshape(x, [N * G, Cg * HW]), ones([Cg * HW]), zeros([Cg * HW]), eps);';

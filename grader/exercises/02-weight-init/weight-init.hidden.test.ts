@@ -13,7 +13,7 @@ import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import { activationStatistics, heInit, smallRandomInit, xavierInit, type Activation, type LayerStatistics } from '../../../exercises/02-weight-init/weight-init.ts';
 import * as reference from '../../../solutions/02-weight-init/weight-init.ts';
-import { variantRng } from '../seed.ts';
+import { variantRng } from '../variants.ts';
 
 const fixture = loadFixture('02-weight-init', 'hidden');
 /** Same tolerance as the public suite: float64 reordering costs ~1e-15; real mistakes cost ≥ 1e-5. */

@@ -10,8 +10,8 @@ import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import { channelMean, meanImage, preprocess, subtractMean, type PreprocessOptions, type Preprocessed } from '../../../exercises/06-mean-image/mean-image.ts';
 import * as reference from '../../../solutions/06-mean-image/mean-image.ts';
-import { images, scene } from '../../fixtures/specs/06-mean-image.ts';
-import { variantRng } from '../seed.ts';
+import { images, scene } from './fixtures.ts';
+import { variantRng } from '../variants.ts';
 
 const fixture = loadFixture('06-mean-image', 'hidden');
 /** Same tolerance as the public suite: another summation order costs ~1e-14; real mistakes ≥ 1e-2. */
