@@ -6,5 +6,4 @@
 export * from './tensor.ts';
 export * from './random.ts';
 export * from './errors.ts';
-export * from './gradcheck.ts';
 export * from './allclose.ts';

@@ -5,7 +5,8 @@
  * Order: shapes → values against fixtures → properties → gradient checks → bad input.
  */
 import { describe, expect, test } from 'vitest';
-import { clone, createRng, evalNumericalGradientArray, fromNested, linspace, map, mean, ones, randn, relError, reshape, zeros, type Tensor } from '../../lib/index.ts';
+import { clone, createRng, fromNested, linspace, map, mean, ones, randn, reshape, zeros, type Tensor } from '../../lib/index.ts';
+import { evalNumericalGradientArray, relError } from '../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
 import {

@@ -5,20 +5,8 @@
  * Order: shapes → values against fixtures → properties → gradient checks → bad input.
  */
 import { describe, expect, test } from 'vitest';
-import {
-  clone,
-  createRng,
-  evalNumericalGradientArray,
-  full,
-  mean,
-  ones,
-  randn,
-  relError,
-  sqrt,
-  variance,
-  zeros,
-  type Tensor,
-} from '../../lib/index.ts';
+import { clone, createRng, full, mean, ones, randn, sqrt, variance, zeros, type Tensor } from '../../lib/index.ts';
+import { evalNumericalGradientArray, relError } from '../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
 import {

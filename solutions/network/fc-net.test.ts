@@ -4,7 +4,8 @@
  * statistics, bad options.
  */
 import { describe, expect, test } from 'vitest';
-import { createRng, evalNumericalGradient, randn, relError, type Tensor } from '../../lib/index.ts';
+import { createRng, randn, type Tensor } from '../../lib/index.ts';
+import { evalNumericalGradient, relError } from '../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { ConvNet, type ConvNetOptions } from './convnet.ts';
 import { FullyConnectedNet, type FullyConnectedNetOptions } from './fc-net.ts';

@@ -4,7 +4,8 @@
  * gradient checks → bad input.
  */
 import { describe, expect, test } from 'vitest';
-import { createRng, evalNumericalGradient, evalNumericalGradientArray, linspace, randn, relError, reshape, type Tensor } from '../../lib/index.ts';
+import { createRng, linspace, randn, reshape, type Tensor } from '../../lib/index.ts';
+import { evalNumericalGradient, evalNumericalGradientArray, relError } from '../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { affineBackward, affineForward } from './affine.ts';
 import { convBackward, convForward } from './conv.ts';

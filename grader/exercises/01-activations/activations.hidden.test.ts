@@ -8,7 +8,8 @@
  * twice.
  */
 import { describe, expect, test } from 'vitest';
-import { clone, evalNumericalGradientArray, fromNested, linspace, map, ones, randn, relError, zeros, type Rng, type Tensor } from '../../../lib/index.ts';
+import { clone, fromNested, linspace, map, ones, randn, zeros, type Rng, type Tensor } from '../../../lib/index.ts';
+import { evalNumericalGradientArray, relError } from '../../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import * as student from '../../../exercises/01-activations/activations.ts';

@@ -3,7 +3,8 @@
  * Titles are `fn › case-id: description`; the grader reports hidden failures by id and kind only.
  */
 import { describe, expect, test } from 'vitest';
-import { clone, evalNumericalGradientArray, map, mean, ones, randn, relError, sqrt, variance, zeros, type Tensor } from '../../../lib/index.ts';
+import { clone, map, mean, ones, randn, sqrt, variance, zeros, type Tensor } from '../../../lib/index.ts';
+import { evalNumericalGradientArray, relError } from '../../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import { batchnormBackward, batchnormBackwardAlt, batchnormForward, type BatchnormParams } from '../../../exercises/03-batchnorm/batchnorm.ts';

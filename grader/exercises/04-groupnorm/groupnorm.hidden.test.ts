@@ -4,7 +4,8 @@
  * kind only.
  */
 import { describe, expect, test } from 'vitest';
-import { clone, createRng, evalNumericalGradientArray, map, mean, ones, randn, relError, reshape, sqrt, variance, zeros, type Rng, type Tensor } from '../../../lib/index.ts';
+import { clone, createRng, map, mean, ones, randn, reshape, sqrt, variance, zeros, type Rng, type Tensor } from '../../../lib/index.ts';
+import { evalNumericalGradientArray, relError } from '../../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
 import { groupnormBackward, groupnormForward, layernormBackward, layernormForward } from '../../../exercises/04-groupnorm/groupnorm.ts';
