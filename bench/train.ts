@@ -13,7 +13,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createRng, randn, type Tensor } from '../lib/index.ts';
-import { setGemmThreads, startGemmThreads } from '../lib/kernels/matmul.ts';
+import { setGemmThreads, startGemmThreads } from '../solutions/network/gemm-threads.ts';
 import { FullyConnectedNet } from '../solutions/network/fc-net.ts';
 import { sgd } from '../solutions/network/optim.ts';
 

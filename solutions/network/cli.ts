@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { formatNumber, isNotImplementedError, type Tensor } from '../../lib/index.ts';
-import { setGemmThreads, startGemmThreads, gemmThreads } from '../../lib/kernels/matmul.ts';
+import { setGemmThreads, startGemmThreads, gemmThreads } from './gemm-threads.ts';
 import { randomTranslate, type ImageLayout } from './augment.ts';
 import { ImplementationError, loadBuildingBlocks, type BuildingBlocks } from './building-blocks.ts';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setGemmThreads, startGemmThreads, gemmThreads } from '../../lib/kernels/matmul.ts';
+import { setGemmThreads, startGemmThreads, gemmThreads } from './gemm-threads.ts';
 import { ImplementationError, loadBuildingBlocks } from './building-blocks.ts';
 import { processIo, ROOT, type Io } from './cli.ts';
 import { runInitExperiment, type InitResult } from './init-experiment.ts';

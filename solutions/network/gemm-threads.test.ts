@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { createRng } from '../random.ts';
-import { gemm, gemmThreads, gemmTransA, gemmTransB, setGemmThreads, startGemmThreads } from './matmul.ts';
+import { createRng } from '../../lib/random.ts';
+import { gemm, gemmTransA, gemmTransB } from '../../lib/kernels/matmul.ts';
+import { gemmThreads, setGemmThreads, startGemmThreads } from './gemm-threads.ts';
 
 /** The textbook triple loop, summing over p in order — the same order as the kernel. */
 function reference(m: number, n: number, k: number, A: (i: number, p: number) => number, B: (p: number, j: number) => number): Float64Array {
