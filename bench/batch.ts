@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeZip, type ZipEntryInput } from '../grader/batch/zip-writer.ts';
 import { buildSubmission, corpus } from '../grader/tests/corpus.ts';
-import { applyMistake, loadMistakes } from '../tools/mistakes.ts';
+import { applyMistakeTo, loadMistakes } from '../tools/mistakes.ts';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -77,7 +77,7 @@ async function generate(dir: string, count: number): Promise<Record<string, numb
       const m = mistakes[i % mistakes.length]!;
       copySolutions(target);
       const file = join(target, m.exercise, m.file);
-      writeFileSync(file, applyMistake(readFileSync(file, 'utf8'), m));
+      writeFileSync(file, applyMistakeTo(readFileSync(file, 'utf8'), m));
       kinds['mistake']!++;
       kindOf.set(name, 'mistake');
     } else {

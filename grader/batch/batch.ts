@@ -19,7 +19,7 @@ import cliProgress from 'cli-progress';
 import MarkdownIt from 'markdown-it';
 import { writeFileAtomic } from '../reports/write.ts';
 import { exerciseRubric, loadRubric } from '../rubric.ts';
-import type { GradeLimits } from '../sandbox/prepare.ts';
+import type { GradeLimits } from '../grade.ts';
 import { writeGradebook, type Gradebook, type GradebookRow, type RowStatus } from './gradebook.ts';
 import { discoverSubmissions, intake, IntakeError, type SubmissionSource } from './intake.ts';
 import type { JobSummary, WorkerJob, WorkerReply } from './worker.ts';

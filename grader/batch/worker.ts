@@ -1,12 +1,12 @@
 /**
- * A batch worker: a process of its own (started by batch.ts as `launch.mjs --batch-worker`) that
- * keeps one Grader — one vitest, one TypeScript — and grades the submissions it is sent, one at a
+ * A batch worker: a process of its own (started by batch.ts as `cli.ts --batch-worker`) that
+ * keeps one Grader — one vitest and its test worker — and grades the submissions it is sent, one at a
  * time. The batch can kill it at any moment (a submission over its time limit) and start another;
  * nothing it holds is needed afterwards, because every result is written before it is reported.
  */
 import { Grader } from '../grade.ts';
 import type { GradeReport } from '../reports/report.ts';
-import type { GradeLimits } from '../sandbox/prepare.ts';
+import type { GradeLimits } from '../grade.ts';
 
 export interface WorkerJob {
   type: 'grade';

@@ -1,13 +1,22 @@
 /**
- * The per-student seed for hidden "variants" cases. The grader sets `GRADLAB_STUDENT_SEED` from
- * `--seed <student-id>`; inputs of variant cases are drawn from it and their expected values are
- * computed by the reference solution at grading time, so they cannot be shared or hard-coded.
+ * The per-student seed for hidden "variants" cases: the grader's plan carries `--seed
+ * <student-id>` (grader/plan.ts); inputs of variant cases are drawn from it and their expected
+ * values are computed by the reference solution at grading time, so they cannot be shared or
+ * hard-coded. Outside a grading run (the kit's own `npm test`), `GRADLAB_STUDENT_SEED` may set it.
  */
+import { inject } from 'vitest';
 import { createRng, type Rng } from '../../lib/index.ts';
+import { PLAN_KEY } from '../plan.ts';
 
-/** The seed for this grading run: the student's id, or 'reference' when none is given. */
+/** The seed for this run: the student's id, or 'reference' when none is given. */
 export function studentSeed(): string {
-  const seed = process.env['GRADLAB_STUDENT_SEED'];
+  let planned: string | undefined;
+  try {
+    planned = inject(PLAN_KEY)?.seed;
+  } catch {
+    planned = undefined;
+  }
+  const seed = planned ?? process.env['GRADLAB_STUDENT_SEED'];
   return seed !== undefined && seed !== '' ? seed : 'reference';
 }
 

@@ -9,6 +9,112 @@ import { add, map, matmul, type Tensor } from '../index.ts';
 export type Params = Readonly<Record<string, Tensor>>;
 
 /**
+ * How a test function was made — its table, name and params — which is all it takes to make it
+ * again elsewhere: the grader rebuilds these functions inside its sandbox (they hide nothing), so
+ * a student's gradient check calls them there instead of across the boundary.
+ */
+export interface TestFunctionDescription {
+  table: 'scalarFunctions' | 'arrayFunctions';
+  name: string;
+  params: Params;
+  /** Set by `recorded`: the function keeps a copy of every x it is called with. */
+  records?: true;
+  /** Set by `failingOnCall`: the function throws on this call (1 = the first). */
+  failsOnCall?: number;
+}
+
+/** What a test function has seen, for the test to read afterwards (see `recorded`, `failingOnCall`). */
+export interface TestFunctionState {
+  /** Copies of the inputs it was called with, for a `recorded` function. */
+  calls: Tensor[];
+  /** How many times it has been called. */
+  count: number;
+}
+
+const descriptions = new WeakMap<object, TestFunctionDescription>();
+const states = new WeakMap<object, TestFunctionState>();
+
+/** The description of a function made from one of the tables below, or undefined for any other function. */
+export function describeTestFunction(fn: unknown): TestFunctionDescription | undefined {
+  return typeof fn === 'function' ? descriptions.get(fn) : undefined;
+}
+
+/** What a test function has seen so far (its calls, when recorded, and their count). */
+export function testFunctionState(fn: unknown): TestFunctionState | undefined {
+  return typeof fn === 'function' ? states.get(fn) : undefined;
+}
+
+/**
+ * Brings a test function to a state seen elsewhere (the grader copies the state of the function it
+ * rebuilt in the sandbox back into the test's own, after the student's code ran).
+ */
+export function restoreTestFunctionState(fn: unknown, state: TestFunctionState): void {
+  const own = testFunctionState(fn);
+  if (!own) return;
+  own.calls.splice(0, own.calls.length, ...state.calls);
+  own.count = state.count;
+}
+
+/** Wraps `inner` with a state, per its description's options, and remembers how it was made. */
+function withState<T>(inner: (x: Tensor) => T, description: TestFunctionDescription, state?: TestFunctionState): (x: Tensor) => T {
+  const own: TestFunctionState = { calls: state ? [...state.calls] : [], count: state?.count ?? 0 };
+  const fn = Object.assign(
+    (x: Tensor): T => {
+      own.count++;
+      if (description.records) own.calls.push({ shape: [...x.shape], data: x.data.slice() });
+      if (description.failsOnCall === own.count) throw new Error('f failed on purpose');
+      return inner(x);
+    },
+    description.records ? { calls: own.calls } : {},
+  );
+  descriptions.set(fn, description);
+  states.set(fn, own);
+  rawFunctions.set(fn, inner);
+  return fn;
+}
+
+/** The function a description names, made afresh with the given state (see `describeTestFunction`). */
+export function rebuildTestFunction(description: TestFunctionDescription, state?: TestFunctionState): (x: Tensor) => unknown {
+  const table: Readonly<Record<string, (params: Params) => (x: Tensor) => unknown>> = description.table === 'scalarFunctions' ? scalarFunctions : arrayFunctions;
+  const factory = Object.hasOwn(table, description.name) ? table[description.name] : undefined;
+  if (!factory) throw new RangeError(`rebuildTestFunction: no ${description.table}.${description.name}`);
+  const { table: t, name, params } = description;
+  return withState(factory(params), { table: t, name, params, ...(description.records ? { records: true as const } : {}), ...(description.failsOnCall ? { failsOnCall: description.failsOnCall } : {}) }, state);
+}
+
+/** The undecorated function behind a test function (or the function itself). */
+function raw<T>(fn: (x: Tensor) => T): (x: Tensor) => T {
+  return (rawFunctions.get(fn) as ((x: Tensor) => T) | undefined) ?? fn;
+}
+
+const rawFunctions = new WeakMap<object, unknown>();
+
+/** The same test function, keeping a copy of every x it is called with in its `calls`. */
+export function recorded<T>(fn: (x: Tensor) => T): ((x: Tensor) => T) & { readonly calls: Tensor[] } {
+  const description = descriptions.get(fn);
+  if (!description) throw new TypeError('recorded: only a test function of lib/testing/functions.ts can be recorded');
+  return withState(raw(fn), { ...description, records: true }) as ((x: Tensor) => T) & { readonly calls: Tensor[] };
+}
+
+/** The same test function, throwing `Error('f failed on purpose')` on its `n`-th call. */
+export function failingOnCall<T>(fn: (x: Tensor) => T, n: number): (x: Tensor) => T {
+  const description = descriptions.get(fn);
+  if (!description) throw new TypeError('failingOnCall: only a test function of lib/testing/functions.ts can fail on purpose');
+  return withState(raw(fn), { ...description, failsOnCall: n });
+}
+
+/** Wraps each factory of a table so that every function it makes remembers how it was made. */
+function described<T>(table: TestFunctionDescription['table'], factories: Readonly<Record<string, (params: Params) => (x: Tensor) => T>>) {
+  const out: Record<string, (params: Params) => (x: Tensor) => T> = {};
+  for (const [name, factory] of Object.entries(factories)) {
+    out[name] = (params: Params) => {
+      return withState(factory(params), { table, name, params });
+    };
+  }
+  return Object.freeze(out) as Readonly<Record<string, (params: Params) => (x: Tensor) => T>>;
+}
+
+/**
  * Softmax cross-entropy of the scores `X W` against labels `y`, averaged over the N rows:
  * `L(W) = −(1/N) Σ_n log softmax(X_n W)_{y_n}` with X `[N, D]`, W `[D, K]`, y `[N]` (class indices).
  */
@@ -27,7 +133,7 @@ export function softmaxLoss(X: Tensor, y: Tensor, W: Tensor): number {
 }
 
 /** Scalar functions `f(x) → number` by name; `params` are the case's. */
-export const scalarFunctions: Readonly<Record<string, (params: Params) => (x: Tensor) => number>> = {
+export const scalarFunctions = described<number>('scalarFunctions', {
   /** Σ x³: the centred difference is exactly 3x² + h², a forward one 3x² + 3xh + h². */
   sumCubes: () => (x) => x.data.reduce((s, v) => s + v * v * v, 0),
   /** ½ xᵀ A x + bᵀ x over the flattened x, A `[n, n]` not symmetric: every element couples to every other. */
@@ -47,10 +153,10 @@ export const scalarFunctions: Readonly<Record<string, (params: Params) => (x: Te
     ({ X, y }) =>
     (W) =>
       softmaxLoss(X!, y!, W),
-};
+});
 
 /** Tensor-valued functions `f(x) → Tensor` by name. */
-export const arrayFunctions: Readonly<Record<string, (params: Params) => (x: Tensor) => Tensor>> = {
+export const arrayFunctions = described<Tensor>('arrayFunctions', {
   /** Elementwise tanh. */
   tanh: () => (x) => map(x, Math.tanh),
   /** Elementwise x³ (with h, the centred difference is dout ⊙ (3x² + h²)). */
@@ -74,7 +180,7 @@ export const arrayFunctions: Readonly<Record<string, (params: Params) => (x: Ten
       const out = map(matmul(x, W!), Math.tanh);
       return { shape: [out.data.length], data: out.data };
     },
-};
+});
 
 /** Σ x³, whose gradient is 3x². */
 export const sumCubes = scalarFunctions['sumCubes']!({});

@@ -1,9 +1,9 @@
 /**
- * Vitest setup of remote mode (added by remote-plugin.ts after lib/testing/setup.ts), per test file:
+ * Vitest setup of a grading run (the grader adds it after lib/testing/setup.ts), per test file:
  *
- * - sets the submission's per-student seed and starts a sandbox process booting (a spare), then
- *   hands the file's exercise its process (the one its other suite used, else the spare) and
- *   module loads before the first test (client.ts: `beginFile`);
+ * - routes numerical gradients of the submission's functions (lib/testing/gradcheck.ts's
+ *   `numericalGradientOf`) to the sandbox, where all their evaluations run in one request;
+ * - tells the sandbox a new file starts (objects kept for earlier files' handles may go);
  * - opens a record of each test (calls, sandbox failures, closeness verdicts, prints) and stores
  *   its summary in `task.meta.gradlab`, which results.ts reads;
  * - runs the diagnoses of a failed test while its inputs and outputs are still here;
@@ -12,14 +12,15 @@
  *   without showing a single expected number;
  * - when the file is done, stops the sandboxes the next planned file does not need (`endFile`).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { compareAllClose, explainAllClose, type Tolerance } from '../../lib/allclose.ts';
 import type { Nested, Tensor } from '../../lib/tensor.ts';
 import { DEFAULT_TOLERANCE } from '../../lib/testing/matchers.ts';
-import { diagnose } from '../diagnose.ts';
-import { beginFile, endFile, warmUp } from './client.ts';
-import { remoteManifest } from './manifest.ts';
-import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './test-state.ts';
+import { delegateNumericalGradients } from '../../lib/testing/gradcheck.ts';
+import { diagnose } from './diagnose.ts';
+import { remoteTargets } from './proxies.ts';
+import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './records.ts';
+import { currentPlan, sandbox } from './sandbox.ts';
 
 const matchers = {
   toBeAllClose(this: { isNot?: boolean }, received: unknown, expected: Tensor | number | Nested, tolerance: Partial<Tolerance> & { what?: string } = {}) {
@@ -56,28 +57,18 @@ const matchers = {
   },
 };
 
-// The per-student seed of this submission, for the hidden suites' variant cases (the test
-// workers outlive submissions when one grader grades several).
-process.env['GRADLAB_STUDENT_SEED'] = remoteManifest().seed;
-
-// A sandbox process starts booting now, while vitest imports and collects the test file (unless
-// the previous file's session will serve this one).
-warmUp();
+delegateNumericalGradients((fn, args, options) => {
+  const target = remoteTargets.get(fn);
+  return target ? sandbox().gradient(target.exercise, target.file, target.fn, [...args], options) : undefined;
+});
 
 // Registered now and again before the file's tests, so that it replaces lib/testing/setup.ts's
 // registration whatever order vitest runs the setup files in.
 expect.extend(matchers);
 
-/** The test file of a suite hook. */
-function filepathOf(suite: unknown): string {
-  const task = suite as { filepath?: string; file?: { filepath?: string } };
-  return task.filepath ?? task.file?.filepath ?? '';
-}
-
-beforeAll(({}, suite) => {
+beforeAll(() => {
   expect.extend(matchers);
-  // This suite's sandbox is ready (and its modules loading) before its first test needs it.
-  beginFile(filepathOf(suite));
+  if (currentPlan()) sandbox().beginFile();
 });
 
 beforeEach(() => {
@@ -95,13 +86,10 @@ afterEach(async (context) => {
       verdicts: record.verdicts.slice(0, 4),
     };
     if (record.outputBytes > 0) meta.output = { stdout: record.stdout, stderr: record.stderr, bytes: record.outputBytes };
-    if (failed && record.calls.length > 0) meta.diagnoses = await diagnose(record, remoteManifest().root);
+    if (record.mutations.length > 0) meta.mutations = record.mutations.slice(0, 4);
+    if (failed && record.calls.length > 0) meta.diagnoses = await diagnose(record, currentPlan()!.root);
     context.task.meta.gradlab = meta;
   } catch (error) {
     context.task.meta.gradlab = { called: [...record.callCounts.keys()], failures: [], verdicts: [], internal: String(error) };
   }
-});
-
-afterAll(({}, suite) => {
-  endFile(filepathOf(suite));
 });

@@ -1,19 +1,21 @@
 /**
  * Diagnoses: when a test fails, each recorded call into the submission is replayed on the trusted
  * side against the reference solution and against every known mistake of that function (an edit of
- * the reference, see grader/exercises/mistake.ts). When the submission's outputs match a mistaken
- * reference and not the correct one, the mistake's hint is the likely cause.
+ * the reference, see grader/exercises/mistake.ts). A mistake is named only when it explains every
+ * recorded call of its function — the same outputs as the submission wherever the submission
+ * differs from the reference, and wherever it agrees — and no other known mistake does; otherwise
+ * the feedback says what failed and makes no guess.
  *
  * Calls whose arguments came out of earlier calls (a backward pass given the forward pass's cache)
  * are replayed through those earlier calls, so a backward mistake is judged on the mistaken
  * reference's own cache. Runs in the test worker, where the inputs and outputs live.
  */
-import { compareAllClose } from '../lib/allclose.ts';
-import { isTensor } from '../lib/tensor.ts';
-import type { Mistake } from './exercises/mistake.ts';
-import { provenance, RngSnapshot } from './sandbox/client.ts';
-import type { CallRecord, TestRecord } from './sandbox/test-state.ts';
-import { createRng, trackedRngs } from './sandbox/tracked-random.ts';
+import { compareAllClose } from '../../lib/allclose.ts';
+import { advanceRng, createRng } from '../../lib/random.ts';
+import { isTensor } from '../../lib/tensor.ts';
+import type { Mistake } from '../exercises/mistake.ts';
+import type { CallRecord, TestRecord } from './records.ts';
+import { provenance, RngSnapshot } from './sandbox.ts';
 
 export interface Diagnosis {
   exercise: string;
@@ -26,8 +28,12 @@ type Module = Record<string, unknown>;
 
 /** A closeness strict enough that only the same computation matches. */
 const SAME = { rtol: 1e-6, atol: 1e-9 };
-/** Diagnosis is a courtesy: it never holds a test worker for long. */
-const BUDGET_MS = 1500;
+/**
+ * Replays one failed test may run, in all: diagnosis is a courtesy and never holds a test worker
+ * for long. Counted in replays, not milliseconds, so the same submission gets the same diagnoses
+ * on an idle machine and on a busy one.
+ */
+const REPLAY_BUDGET = 200;
 
 const mistakesCache = new Map<string, Promise<Mistake[]>>();
 const moduleCache = new Map<string, Promise<Module | null>>();
@@ -114,7 +120,7 @@ class Replayer {
     }
     if (value instanceof RngSnapshot) {
       const rng = createRng(value.seed);
-      trackedRngs.get(rng)!.advance(value.drawn);
+      advanceRng(rng, value.drawn);
       return rng;
     }
     if (ArrayBuffer.isView(value)) return ArrayBuffer.isView(value) && value instanceof Float64Array ? value.slice() : value;
@@ -127,40 +133,55 @@ class Replayer {
   }
 }
 
-/** The likely mistakes behind a failed test, from the calls it made (at most one per mistake). */
+/** The likely mistakes behind a failed test, from the calls it made (each named at most once). */
 export async function diagnose(record: TestRecord, root: string): Promise<Diagnosis[]> {
-  const started = Date.now();
-  const found = new Map<string, Diagnosis>();
+  let budget = REPLAY_BUDGET;
   const reference = new Replayer(root, null);
   const replayers = new Map<string, Replayer>();
+  const replay = async (replayer: Replayer, call: CallRecord): Promise<unknown> => {
+    if (budget-- <= 0) throw new Error('out of replays');
+    return replayer.replay(call);
+  };
+  // The recorded calls of each function, with the reference's verdict on each.
+  const byFn = new Map<string, { call: CallRecord; correct: unknown; differs: boolean }[]>();
   for (const call of record.calls) {
-    if (call.failed || Date.now() - started > BUDGET_MS) continue;
-    const mistakes = (await loadMistakes(root, call.exercise)).filter((m) => m.fn === call.fn);
-    if (mistakes.length === 0) continue;
+    if (call.failed) continue;
     let correct: unknown;
     try {
-      correct = await reference.replay(call);
+      correct = await replay(reference, call);
     } catch {
       continue;
     }
-    if (sameOutputs(call.result, correct) !== false) continue;
-    for (const mistake of mistakes) {
-      const key = `${call.exercise}/${mistake.id}`;
-      if (found.has(key) || Date.now() - started > BUDGET_MS) continue;
-      let replayer = replayers.get(key);
+    const same = sameOutputs(call.result, correct);
+    if (same === null) continue;
+    const key = `${call.exercise}\0${call.fn}`;
+    byFn.set(key, [...(byFn.get(key) ?? []), { call, correct, differs: !same }]);
+  }
+  const found: Diagnosis[] = [];
+  for (const calls of byFn.values()) {
+    if (!calls.some((c) => c.differs)) continue;
+    const { exercise, fn } = calls[0]!.call;
+    const candidates: Mistake[] = [];
+    for (const mistake of (await loadMistakes(root, exercise)).filter((m) => m.fn === fn)) {
+      let replayer = replayers.get(`${exercise}/${mistake.id}`);
       if (!replayer) {
         replayer = new Replayer(root, mistake);
-        replayers.set(key, replayer);
+        replayers.set(`${exercise}/${mistake.id}`, replayer);
       }
-      try {
-        const mistaken = await replayer.replay(call);
-        if (sameOutputs(call.result, mistaken) === true) {
-          found.set(key, { exercise: call.exercise, fn: call.fn, mistake: mistake.id, hint: mistake.hint });
+      let explains = true;
+      for (const { call } of calls) {
+        try {
+          if (sameOutputs(call.result, await replay(replayer, call)) !== true) explains = false;
+        } catch {
+          explains = false;
         }
-      } catch {
-        /* the mistaken reference cannot run this call: no verdict */
+        if (!explains) break;
       }
+      if (explains) candidates.push(mistake);
+      if (budget <= 0) break;
     }
+    // Two signatures that both fit are a guess between them: name neither.
+    if (candidates.length === 1) found.push({ exercise, fn, mistake: candidates[0]!.id, hint: candidates[0]!.hint });
   }
-  return [...found.values()];
+  return found;
 }

@@ -1,8 +1,9 @@
 /**
  * What the trusted side observes during one test: the calls into the submission (for diagnoses),
- * the failures the sandbox reported (for the kind of failure in feedback), the closeness verdicts
- * of failed `toBeAllClose` checks, and what the student printed. `setup.ts` opens a record before
- * each test and turns it into `task.meta.gradlab` after it; the proxies in `client.ts` fill it.
+ * the failures the sandbox reported (for the kind of failure in feedback), arguments a function
+ * changed, the closeness verdicts of failed `toBeAllClose` checks, and what the student printed.
+ * `setup.ts` opens a record before each test and turns it into `task.meta.gradlab` after it;
+ * `sandbox.ts` fills it.
  */
 import type { CloseVerdict } from '../../lib/allclose.ts';
 
@@ -33,7 +34,9 @@ export type FailureKind =
   | 'access'
   | 'output'
   | 'stale'
-  | 'crash';
+  | 'crash'
+  /** A function changed an argument it was given (functions must be pure). */
+  | 'mutation';
 
 /** A failure reported by the sandbox for one call in this test. */
 export interface FailureNote {
@@ -57,8 +60,16 @@ export interface VerdictNote {
   expectedShape?: number[];
 }
 
+/** A function that changed one of its arguments during the test. */
+export interface MutationNote {
+  fn: string;
+  /** Which argument: its position (0-based). */
+  arg: number;
+}
+
 export interface TestRecord {
   calls: CallRecord[];
+  mutations: MutationNote[];
   /** Calls seen per function, recorded or not. */
   callCounts: Map<string, number>;
   failures: FailureNote[];
@@ -76,7 +87,7 @@ let active: TestRecord | null = null;
 
 /** Opens the record of a new test. */
 export function beginTest(): TestRecord {
-  active = { calls: [], callCounts: new Map(), failures: [], verdicts: [], stdout: '', stderr: '', outputBytes: 0 };
+  active = { calls: [], mutations: [], callCounts: new Map(), failures: [], verdicts: [], stdout: '', stderr: '', outputBytes: 0 };
   return active;
 }
 
@@ -106,6 +117,7 @@ export interface GradlabMeta {
   called: string[];
   failures: FailureNote[];
   verdicts: VerdictNote[];
+  mutations?: MutationNote[];
   output?: { stdout: string; stderr: string; bytes: number };
   diagnoses?: { exercise: string; fn: string; mistake: string; hint: string }[];
   /** A problem of the grader's own bookkeeping (never the submission's). */
