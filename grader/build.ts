@@ -13,7 +13,7 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { buildSync, transformSync, type Message } from 'esbuild';
+import { build, transform, type Message } from 'esbuild';
 import type { ModuleSource } from './shared/protocol.ts';
 
 export interface KitBuild {
@@ -50,10 +50,13 @@ function describeErrors(errors: readonly Message[]): string {
     .join('; ');
 }
 
-/** TypeScript to JavaScript (types erased, never checked). */
-export function transpile(source: string, fileName: string): Transpiled {
+/**
+ * TypeScript to JavaScript (types erased, never checked). esbuild's asynchronous API talks to one
+ * long-lived esbuild process; its synchronous one starts a process per call.
+ */
+export async function transpile(source: string, fileName: string): Promise<Transpiled> {
   try {
-    const out = transformSync(source, { ...TS_OPTIONS, sourcefile: fileName });
+    const out = await transform(source, { ...TS_OPTIONS, sourcefile: fileName });
     return { code: out.code, map: out.map };
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
@@ -76,19 +79,25 @@ function libFiles(root: string): string[] {
   return walk(join(root, 'lib'));
 }
 
-let built: { root: string; build: KitBuild } | null = null;
+let built: { root: string; build: Promise<KitBuild> } | null = null;
 
 /** Builds (once per process and kit) the host, the bridge and the kit's modules. */
-export function buildKit(root: string): KitBuild {
-  if (built?.root === root) return built.build;
+export function buildKit(root: string): Promise<KitBuild> {
+  if (built?.root !== root) built = { root, build: buildAll(root) };
+  return built.build;
+}
+
+async function buildAll(root: string): Promise<KitBuild> {
   const kit: Record<string, ModuleSource> = {};
-  for (const file of libFiles(root)) {
-    const path = toPosix(relative(root, file));
-    const out = transpile(readFileSync(file, 'utf8'), path);
-    if (out.error) throw new Error(`the kit file ${path} does not transpile: ${out.error}`);
-    kit[path] = { code: out.code, map: out.map };
-  }
-  const seedrandom = buildSync({
+  await Promise.all(
+    libFiles(root).map(async (file) => {
+      const path = toPosix(relative(root, file));
+      const out = await transpile(readFileSync(file, 'utf8'), path);
+      if (out.error) throw new Error(`the kit file ${path} does not transpile: ${out.error}`);
+      kit[path] = { code: out.code, map: out.map };
+    }),
+  );
+  const seedrandom = await build({
     stdin: { contents: "export { default } from 'seedrandom';", resolveDir: root, loader: 'js' },
     bundle: true,
     format: 'esm',
@@ -100,7 +109,8 @@ export function buildKit(root: string): KitBuild {
   });
   kit['node_modules/seedrandom/index.js'] = { code: seedrandom.outputFiles[0]!.text };
 
-  const bridge = buildSync({
+  const bridge = (
+    await build({
     entryPoints: [join(root, 'grader', 'isolate', 'bridge.ts')],
     bundle: true,
     format: 'esm',
@@ -110,12 +120,14 @@ export function buildKit(root: string): KitBuild {
     external: ['crypto'],
     write: false,
     logLevel: 'silent',
-  }).outputFiles[0]!.text;
+    })
+  ).outputFiles[0]!.text;
 
   const hostDir = mkdtempSync(join(tmpdir(), 'gradlab-host-'));
   chmodSync(hostDir, 0o755);
   const hostFile = join(hostDir, 'host.mjs');
-  const host = buildSync({
+  const host = (
+    await build({
     entryPoints: [join(root, 'grader', 'sandbox-process', 'host.ts')],
     bundle: true,
     format: 'esm',
@@ -124,21 +136,15 @@ export function buildKit(root: string): KitBuild {
     write: false,
     logLevel: 'silent',
     external: ['isolated-vm'],
-  }).outputFiles[0]!.text;
+    })
+  ).outputFiles[0]!.text;
   writeFileSync(hostFile, host, { mode: 0o644 });
-  const build: KitBuild = {
-    hostFile,
-    hostDir,
-    bridge,
-    kit,
-    dispose: () => rmSync(hostDir, { recursive: true, force: true }),
-  };
-  built = { root, build };
-  return build;
+  return { hostFile, hostDir, bridge, kit, dispose: () => rmSync(hostDir, { recursive: true, force: true }) };
 }
 
 /** Removes what `buildKit` wrote (the next call builds again). */
 export function disposeKitBuild(): void {
-  built?.build.dispose();
+  const previous = built;
   built = null;
+  void previous?.build.then((b) => b.dispose()).catch(() => {});
 }

@@ -33,6 +33,7 @@ import { collectOutcomes } from './results.ts';
 import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
 import { scoreOutcomes } from './score.ts';
 import { stageSubmission } from './stage.ts';
+import { SupervisedSandbox } from './supervisor.ts';
 
 /** The kit this grader belongs to. */
 export const KIT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -109,7 +110,8 @@ export class Grader {
   readonly #exercises: Exercise[];
   readonly #exports: Map<string, { name: string; kind: ExportKind }[]>;
   readonly #rubric: Rubric;
-  readonly #sandbox: Pick<Plan['sandbox'], 'command' | 'bridge' | 'kit'>;
+  readonly #command: string[];
+  readonly #sources: Pick<Plan['sandbox'], 'bridge' | 'kit'>;
   readonly #reported = new WeakSet<TestModule>();
   #count = 0;
   #closed = false;
@@ -122,7 +124,8 @@ export class Grader {
     exercises: Exercise[];
     exports: Map<string, { name: string; kind: ExportKind }[]>;
     rubric: Rubric;
-    sandbox: Pick<Plan['sandbox'], 'command' | 'bridge' | 'kit'>;
+    command: string[];
+    sources: Pick<Plan['sandbox'], 'bridge' | 'kit'>;
   }) {
     this.root = init.root;
     this.limits = init.limits;
@@ -131,7 +134,8 @@ export class Grader {
     this.#exercises = init.exercises;
     this.#exports = init.exports;
     this.#rubric = init.rubric;
-    this.#sandbox = init.sandbox;
+    this.#command = init.command;
+    this.#sources = init.sources;
   }
 
   /** Builds the sandbox's parts, probes the OS layers and starts vitest. */
@@ -143,10 +147,9 @@ export class Grader {
     for (const exercise of exercises) {
       for (const file of exercise.files) exports.set(`${exercise.id}/${file}`, await referenceExports(root, exercise.id, file));
     }
-    const build = buildKit(root);
+    const build = await buildKit(root);
     const { command, layers } = sandboxCommand(root, build.hostFile, {
       totalCpuSeconds: limits.totalCpuSeconds,
-      totalWallSeconds: limits.totalWallSeconds,
       hostHeapMb: Math.max(256, Math.ceil(limits.resultBytes / (1024 * 1024)) * 4),
     });
     const { createVitest, BaseSequencer } = await import('vitest/node');
@@ -186,7 +189,7 @@ export class Grader {
       { stdout: sink(options.log), stderr: sink(options.log) },
     );
     await vitest.init();
-    return new Grader({ root, limits, layers, vitest, exercises, exports, rubric: loadRubric(root), sandbox: { command, bridge: build.bridge, kit: build.kit } });
+    return new Grader({ root, limits, layers, vitest, exercises, exports, rubric: loadRubric(root), command, sources: { bridge: build.bridge, kit: build.kit } });
   }
 
   /** Exercises of the kit, in order. */
@@ -204,14 +207,17 @@ export class Grader {
     const unknown = (request.only ?? []).filter((id) => !known.includes(id));
     if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
     const exercises = this.#exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
-    const staged = stageSubmission(resolve(request.submission), exercises, (exercise, file) => this.#exports.get(`${exercise}/${file}`) ?? []);
+    const staged = await stageSubmission(resolve(request.submission), exercises, (exercise, file) => this.#exports.get(`${exercise}/${file}`) ?? []);
+    // The sandbox process starts now, and boots while vitest starts its test worker.
+    const sandbox = new SupervisedSandbox(this.#command, this.limits.totalWallSeconds);
     const plan: Plan = {
       id: `${process.pid}-${++this.#count}`,
       seed,
       root: this.root,
       exercises: staged.exercises,
       sandbox: {
-        ...this.#sandbox,
+        ...this.#sources,
+        fds: sandbox.fds,
         layers: this.layers,
         limits: {
           callCpuMs: this.limits.callMs,
@@ -229,8 +235,9 @@ export class Grader {
     try {
       this.#vitest.provide(PLAN_KEY, plan);
       const t1 = performance.now();
-      const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s)));
+      const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s))).finally(() => sandbox.stop());
       timings['tests'] = Math.round(performance.now() - t1);
+      timings['sandboxCpu'] = Math.round(sandbox.cpuSeconds() * 1000);
       // Vitest reports every file it has run so far: keep this run's, never one reported before.
       const modules = result.testModules.filter((m) => suites.includes(m.relativeModuleId.replace(/\\/g, '/')) && !this.#reported.has(m));
       for (const m of result.testModules) this.#reported.add(m);

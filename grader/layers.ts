@@ -2,11 +2,16 @@
  * The layers around the sandbox process, found once per grading process: which the machine offers,
  * and the command that starts the sandbox inside all of them.
  *
- *   timeout -s KILL <wall>s                    the process group dies at the wall-clock limit
  *   prlimit --cpu=<s>:<s+1> --                 the kernel ends it after <s> s of CPU time (RLIMIT_CPU)
  *   unshare -n --                              a network namespace of its own: no interface but a down loopback
  *   setpriv --reuid=65534 --regid=65534 …  --  nobody, when the grader runs as root
  *   node --experimental-permission --allow-fs-read=<host.mjs>,<isolated-vm> --allow-addons host.mjs
+ *
+ * Each wrapper executes the next in its own place, so the process started is the sandbox itself,
+ * and the grading process watches it directly (supervisor.ts: the wall-clock limit, its end).
+ *
+ * Each wrapper executes the next in its own place, so the process started is the sandbox itself,
+ * and the grading process watches it directly (supervisor.ts: the wall-clock limit, its end).
  *
  * Every layer is probed by starting the whole chain on a probe (host.mjs --probe: load
  * isolated-vm, run 1 + 1 in an isolate); a layer the machine refuses is dropped and the reason
@@ -21,8 +26,6 @@ import type { Layers } from './plan.ts';
 export interface SandboxCommandLimits {
   /** CPU time of the whole sandbox process, seconds. */
   totalCpuSeconds: number;
-  /** Wall-clock time of the whole sandbox process, seconds. */
-  totalWallSeconds: number;
   /** The host's own heap (copies of arguments and results), MB. */
   hostHeapMb: number;
 }
@@ -45,7 +48,6 @@ function findTool(name: string): string | null {
 }
 
 interface Chain {
-  wall: boolean;
   cpu: boolean;
   network: boolean;
   user: boolean;
@@ -56,7 +58,6 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function command(chain: Chain, hostFile: string, ivmDir: string, limits: SandboxCommandLimits): string[] {
   const out: string[] = [];
-  if (chain.wall) out.push(findTool('timeout')!, '-s', 'KILL', `${Math.ceil(limits.totalWallSeconds)}s`);
   if (chain.cpu) out.push(findTool('prlimit')!, `--cpu=${Math.ceil(limits.totalCpuSeconds)}:${Math.ceil(limits.totalCpuSeconds) + 1}`, '--');
   if (chain.network) out.push(findTool('unshare')!, ...(isRoot ? ['-n'] : ['-r', '-n']), '--');
   if (chain.user) out.push(findTool('setpriv')!, '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--');
@@ -85,32 +86,30 @@ export function sandboxCommand(root: string, hostFile: string, limits: SandboxCo
   if (found?.key !== key) {
     const notes: string[] = [];
     const chain: Chain = {
-      wall: findTool('timeout') !== null,
       cpu: findTool('prlimit') !== null,
       network: findTool('unshare') !== null,
       user: isRoot && findTool('setpriv') !== null,
       permission: process.allowedNodeEnvironmentFlags.has('--experimental-permission'),
     };
-    if (!chain.wall) notes.push('wall-clock limit: coreutils timeout not found');
     if (!chain.cpu) notes.push('CPU limit: util-linux prlimit not found');
     if (!chain.network) notes.push('network namespace: util-linux unshare not found');
     if (!isRoot) notes.push('unprivileged user: the grader does not run as root, so the sandbox already runs as the grader’s own user');
     else if (!chain.user) notes.push('unprivileged user: util-linux setpriv not found');
     if (!chain.permission) notes.push("permission model: this Node.js has no --experimental-permission");
     // Drop layers, most fragile first, until the probe runs.
-    for (const layer of ['user', 'network', 'permission', 'cpu', 'wall'] as const) {
+    for (const layer of ['user', 'network', 'permission', 'cpu'] as const) {
       const failure = probe(command(chain, hostFile, ivmDir, limits));
       if (failure === null) break;
       if (!chain[layer]) continue;
       chain[layer] = false;
-      notes.push(`${{ user: 'unprivileged user', network: 'network namespace', permission: 'permission model', cpu: 'CPU limit', wall: 'wall-clock limit' }[layer]}: refused here (${failure})`);
+      notes.push(`${{ user: 'unprivileged user', network: 'network namespace', permission: 'permission model', cpu: 'CPU limit' }[layer]}: refused here (${failure})`);
     }
     const last = probe(command(chain, hostFile, ivmDir, limits));
     if (last !== null) throw new Error(`the sandbox cannot start on this machine, even without OS layers: ${last}`);
     found = {
       key,
       chain,
-      layers: { isolate: true, permissionModel: chain.permission, unprivilegedUser: chain.user, noNetwork: chain.network, cpuLimit: chain.cpu, wallLimit: chain.wall, notes },
+      layers: { isolate: true, permissionModel: chain.permission, unprivilegedUser: chain.user, noNetwork: chain.network, cpuLimit: chain.cpu, wallLimit: true, notes },
     };
   }
   return { command: command(found.chain, hostFile, ivmDir, limits), layers: found.layers };

@@ -17,8 +17,8 @@ export interface Layers {
   noNetwork: boolean;
   /** The kernel ends the sandbox process after `totalCpuSeconds` of CPU time (RLIMIT_CPU). */
   cpuLimit: boolean;
-  /** The sandbox process and its group are killed after `totalWallSeconds` (coreutils timeout). */
-  wallLimit: boolean;
+  /** The grading process kills the sandbox's process group after `totalWallSeconds` (supervisor.ts). Always on. */
+  wallLimit: true;
   /** Why a layer is off, for the ones that are. */
   notes: string[];
 }
@@ -38,8 +38,11 @@ export interface PlannedExercise {
 }
 
 export interface SandboxPlan {
-  /** The command that starts the sandbox process: OS layers, node and its flags, host.mjs. */
-  command: string[];
+  /**
+   * The FIFOs to the submission's sandbox process, already running (grader/supervisor.ts): file
+   * descriptors of the grading process, which its worker threads share.
+   */
+  fds: { request: number; reply: number };
   layers: Layers;
   limits: SandboxLimits;
   /** The in-isolate bridge, bundled. */

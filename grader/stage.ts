@@ -80,12 +80,13 @@ class Ignored {
 }
 
 /** Stages the submission in `dir` for the kit's `exercises` (only those are read). */
-export function stageSubmission(dir: string, exercises: readonly Exercise[], exportsOf: (exercise: string, file: string) => PlannedExercise['files'][string]['exports']): StagedSubmission {
+export async function stageSubmission(dir: string, exercises: readonly Exercise[], exportsOf: (exercise: string, file: string) => PlannedExercise['files'][string]['exports']): Promise<StagedSubmission> {
   const base = submissionRoot(dir);
   const ignored = new Ignored();
   const submission: Record<string, ModuleSource> = {};
   const planned: Record<string, PlannedExercise> = {};
   const known = new Set(exercises.map((e) => e.id));
+  const reads: { path: string; text: string; shown: string }[] = [];
   let entries = 0;
   let bytes = 0;
   let topLevel: string[] = [];
@@ -99,7 +100,6 @@ export function stageSubmission(dir: string, exercises: readonly Exercise[], exp
   }
   for (const exercise of exercises) {
     const folder = join(base, exercise.id);
-    const files: PlannedExercise['files'] = {};
     let folderOk = false;
     try {
       folderOk = lstatSync(folder).isDirectory();
@@ -162,13 +162,21 @@ export function stageSubmission(dir: string, exercises: readonly Exercise[], exp
           }
           count++;
           bytes += content.length;
-          const out = transpile(content.toString('utf8'), `${exercise.id}/${relPath}`);
-          const source: ModuleSource = out.error ? { code: '', error: out.error } : { code: out.code, map: out.map };
-          submission[`exercises/${exercise.id}/${relPath}`] = source;
+          reads.push({ path: `exercises/${exercise.id}/${relPath}`, text: content.toString('utf8'), shown });
         }
       };
       walk(folder, '', 1);
     }
+  }
+  // Every file read, transpiled at once (esbuild works on them in parallel).
+  await Promise.all(
+    reads.map(async ({ path, text, shown }) => {
+      const out = await transpile(text, shown);
+      submission[path] = out.error ? { code: '', error: out.error } : { code: out.code, map: out.map };
+    }),
+  );
+  for (const exercise of exercises) {
+    const files: PlannedExercise['files'] = {};
     for (const file of exercise.files) {
       const source = submission[`exercises/${exercise.id}/${file}`];
       const exports = exportsOf(exercise.id, file);

@@ -145,10 +145,32 @@ interface Bridge {
   forget: IVM.Reference<() => void>;
 }
 
+/** An exercise's realm: its own context (globals, built-ins) in the submission's isolate. */
 interface ExerciseIsolate {
   isolate: IVM.Isolate;
   bridge: Bridge;
   files: Record<string, LoadedFile>;
+}
+
+/**
+ * The submission's isolate: one heap under one memory limit, with a context per exercise, so that
+ * an exercise that patches a built-in patches only its own, while code that every exercise runs
+ * (the bridge, lib/) is compiled and warmed up once. Replaced, with every context, when it is
+ * disposed (over its memory limit, or out of CPU time).
+ */
+let isolateNow: IVM.Isolate | null = null;
+
+function submissionIsolate(): IVM.Isolate {
+  if (isolateNow && !isolateNow.isDisposed) return isolateNow;
+  exercises.clear();
+  isolateNow = new ivm.Isolate({
+    memoryLimit: limits.memoryMb,
+    onCatastrophicError: (message: string) => {
+      process.stderr.write(`isolated-vm: ${message}\n`);
+      process.exit(70);
+    },
+  });
+  return isolateNow;
 }
 
 /** Why the last request's isolate was disposed, when this process disposed it. */
@@ -201,13 +223,7 @@ function sandboxFailure(error: unknown, isolate: IVM.Isolate): { kind: SandboxFa
 }
 
 async function createExercise(exercise: string, fileNames: string[]): Promise<ExerciseIsolate> {
-  const isolate = new ivm.Isolate({
-    memoryLimit: limits.memoryMb,
-    onCatastrophicError: (message: string) => {
-      process.stderr.write(`isolated-vm: ${message}\n`);
-      process.exit(70);
-    },
-  });
+  const isolate = submissionIsolate();
   const context = await isolate.createContext();
   const bridgeModule = await isolate.compileModule(bridgeSource, { filename: 'file:///gradlab/bridge.js' });
   await bridgeModule.instantiate(context, () => {
@@ -256,6 +272,8 @@ async function createExercise(exercise: string, fileNames: string[]): Promise<Ex
       }
       const fatal = sandboxFailure(error, isolate);
       if (fatal) {
+        if (!isolate.isDisposed) isolate.dispose();
+        exercises.clear();
         const failed: LoadedFile = { status: 'failed', kind: fatal.kind === 'timeout' ? 'timeout' : 'memory', message: `loading ${name} ${fatal.message}` };
         const all = Object.fromEntries(fileNames.map((n) => [n, failed]));
         failedLoads.set(exercise, all);
@@ -280,10 +298,7 @@ async function exerciseFor(exercise: string, fileNames: string[]): Promise<{ sta
   const existing = exercises.get(exercise);
   if (existing && !existing.isolate.isDisposed) return { state: existing };
   const created = await createExercise(exercise, fileNames);
-  if (failedLoads.has(exercise)) {
-    if (!created.isolate.isDisposed) created.isolate.dispose();
-    return { failed: failedLoads.get(exercise)! };
-  }
+  if (failedLoads.has(exercise)) return { failed: failedLoads.get(exercise)! };
   exercises.set(exercise, created);
   return { state: created };
 }
@@ -368,7 +383,7 @@ async function invoke(id: number, request: Invocation, fileNames: string[]): Pro
     const fatal = sandboxFailure(error, isolate);
     if (!fatal) return { t: 'failed', id, kind: 'internal', message: `the sandbox could not run ${fn}: ${error instanceof Error ? error.message : String(error)}`, prints: NO_PRINTS };
     if (!isolate.isDisposed) isolate.dispose();
-    exercises.delete(exercise);
+    exercises.clear();
     strikes.set(strikeKey(exercise, fn), struck + 1);
     return { t: 'failed', id, kind: fatal.kind, message: fatal.message, prints: NO_PRINTS };
   }
@@ -459,7 +474,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[3] === '--probe') {
+if (process.argv.includes('--probe')) {
   // layers.ts checks that this process can start where it is started: isolated-vm loads and runs.
   const isolate = new ivm.Isolate({ memoryLimit: 16 });
   const two = isolate.createContextSync().evalSync('1 + 1') as unknown;

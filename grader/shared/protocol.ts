@@ -119,7 +119,9 @@ export type FromSandbox =
       prints: Prints;
     }
   | { t: 'threw'; id: number; error: ThrownInfo; args?: unknown[]; states?: { path: (string | number)[]; state: Record<string, unknown> }[]; prints: Prints }
-  | { t: 'failed'; id: number; kind: SandboxFailureKind; message: string; prints: Prints };
+  | { t: 'failed'; id: number; kind: SandboxFailureKind; message: string; prints: Prints }
+  /** Written by the grading process (grader/supervisor.ts), not the sandbox: the process ended, and why. */
+  | { t: 'died'; kind: 'timeout' | 'memory' | 'exit' | 'crash'; message: string };
 
 /** What the submission printed during a request (console.log and friends), bounded. */
 export interface Prints {

@@ -7,15 +7,13 @@
  *   test worker ──request FIFO──▶ sandbox process (host.ts) ──▶ V8 isolate (bridge.ts + submission)
  *               ◀──reply FIFO────
  *
- * One sandbox process per submission: this worker starts it when the plan (grader/plan.ts) names a
- * submission it has not seen, and stops it when the next one comes. Nothing that comes back is
+ * One sandbox process per submission, started and watched by the grading process
+ * (grader/supervisor.ts); the plan (grader/plan.ts) gives this worker its FIFOs as file descriptors
+ * of the process it shares with the grading thread. Nothing that comes back is
  * trusted: markers are validated, thrown errors are rebuilt from strings, and every way the
  * process can fail becomes a SubmissionError naming the function and the reason.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readSync, writeSync } from 'node:fs';
 import { deserialize } from 'node:v8';
 import { inject } from 'vitest';
 import { advanceRng, drawsOf, type Rng } from '../../lib/random.ts';
@@ -75,13 +73,6 @@ export class RngSnapshot {
 
 const BUILTIN_ERRORS: Record<string, new (message: string) => Error> = { Error, RangeError, TypeError, SyntaxError, ReferenceError, EvalError, URIError };
 
-/** How long one reply may take on the wall clock before the process is presumed stuck (a backstop: limits are CPU time). */
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-function sleep(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
-
 /** The plan of the submission being graded (provided by the grader), or undefined outside a grading. */
 export function currentPlan(): Plan | undefined {
   try {
@@ -118,135 +109,75 @@ interface Death {
 
 export class Sandbox {
   readonly plan: Plan;
-  #child: ChildProcess | null = null;
-  #requestFd = -1;
-  #replyFd = -1;
+  #started = false;
   #nextId = 1;
   #death: Death | null = null;
-  #hostPid = 0;
-  #stderr = '';
   readonly #exercises = new Map<string, Record<string, LoadedFile>>();
-  /** Incremented whenever the sandbox's isolates may have been replaced: older handles are stale. */
-  #dir = '';
 
   constructor(plan: Plan) {
     this.plan = plan;
   }
 
   // -------------------------------------------------------------------------------------------
-  // The process
+  // The process (started and watched by the grading process, grader/supervisor.ts)
   // -------------------------------------------------------------------------------------------
 
+  /** Sends the submission's sources: the first frame the process reads. */
   #start(): void {
-    if (this.#child || this.#death) return;
-    this.#dir = mkdtempSync(join(tmpdir(), 'gradlab-fifo-'));
-    const requestPath = join(this.#dir, 'request');
-    const replyPath = join(this.#dir, 'reply');
-    const made = spawnSync('mkfifo', ['-m', '600', requestPath, replyPath]);
-    if (made.status !== 0) throw new Error(`the grader could not create its FIFOs: ${made.stderr?.toString() || made.error?.message}`);
-    // Open both ends of both FIFOs without blocking: a FIFO opened for reading (or writing) alone
-    // waits for the other side, so each side's end is opened while a temporary O_RDWR end exists.
-    const tempRequest = openSync(requestPath, constants.O_RDWR);
-    const childRequest = openSync(requestPath, constants.O_RDONLY);
-    this.#requestFd = openSync(requestPath, constants.O_WRONLY);
-    closeSync(tempRequest);
-    const tempReply = openSync(replyPath, constants.O_RDWR);
-    const childReply = openSync(replyPath, constants.O_WRONLY);
-    this.#replyFd = openSync(replyPath, constants.O_RDONLY);
-    closeSync(tempReply);
-    unlinkSync(requestPath);
-    unlinkSync(replyPath);
-    rmSync(this.#dir, { recursive: true, force: true });
-    // Now the sandbox alone writes the reply FIFO: when it ends, for whatever reason, our reads
-    // see end of file instead of waiting forever.
-    const [command, ...args] = this.plan.sandbox.command;
-    const child = spawn(command!, args, { stdio: [childRequest, childReply, 'pipe'], env: {}, detached: true });
-    closeSync(childRequest);
-    closeSync(childReply);
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      if (this.#stderr.length < 4096) this.#stderr += text.slice(0, 4096 - this.#stderr.length);
-    });
-    child.on('error', () => {});
-    child.unref();
-    (child.stderr as { unref?: () => void } | null)?.unref?.();
-    this.#child = child;
+    if (this.#started || this.#death) return;
+    this.#started = true;
     const { bridge, kit, submission, limits } = this.plan.sandbox;
     const ready = this.#exchange({ t: 'init', limits, bridge, kit, submission });
-    if (ready?.t !== 'ready' || typeof ready.pid !== 'number') throw this.#deathError('while starting');
-    this.#hostPid = ready.pid;
+    if (ready?.t !== 'ready') throw this.#deathError('while starting');
   }
 
-  /** Stops the process (and anything it started: it leads its own process group). */
+  /** This worker is done with the sandbox (the grading process stops the process itself). */
   close(): void {
-    if (this.#requestFd >= 0) closeSync(this.#requestFd);
-    if (this.#replyFd >= 0) closeSync(this.#replyFd);
-    this.#requestFd = this.#replyFd = -1;
-    if (this.#child?.pid) {
-      try {
-        process.kill(-this.#child.pid, 'SIGKILL');
-      } catch {
-        /* gone already */
-      }
-    }
-    this.#child = null;
-    this.#death ??= { kind: 'crash', message: 'the sandbox was closed' };
+    this.#death ??= { kind: 'exit', message: 'the sandbox was closed' };
   }
 
   /** Sends one request and waits for its reply; null when the process ended instead. */
   #exchange(message: ToSandbox): FromSandbox | null {
     if (this.#death) return null;
+    const { request, reply } = this.plan.sandbox.fds;
+    const frame = encodeFrame(message);
     try {
-      const frame = encodeFrame(message);
-      for (let offset = 0; offset < frame.length; ) offset += writeSync(this.#requestFd, frame, offset);
-      if (!('id' in message) && message.t !== 'init') return null;
-      const head = this.#read(4);
-      if (!head) return this.#died();
+      for (let offset = 0; offset < frame.length; ) offset += writeSync(request, frame, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') return this.#broken(`the request could not be sent: ${(error as Error).message}`);
+      // No reader: the process has ended, and its `died` frame waits in the reply FIFO.
+    }
+    if (!('id' in message) && message.t !== 'init') return null;
+    try {
+      const head = this.#read(reply, 4);
+      if (!head) return this.#broken('the sandbox process stopped');
       const length = head.readUInt32LE(0);
-      if (length > MAX_FRAME_BYTES) {
-        this.close();
-        this.#death = { kind: 'crash', message: `the sandbox sent a frame of ${length} bytes` };
+      if (length > MAX_FRAME_BYTES) return this.#broken(`the sandbox sent a frame of ${length} bytes`);
+      const body = this.#read(reply, length);
+      if (!body) return this.#broken('the sandbox process stopped while answering');
+      const answer = deserialize(body) as FromSandbox;
+      if (answer?.t === 'died') {
+        this.#death = { kind: deathKind(answer.kind), message: String(answer.message).slice(0, 300) };
         return null;
       }
-      const body = this.#read(length);
-      if (!body) return this.#died();
-      return deserialize(body) as FromSandbox;
+      return answer;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return this.#died();
-      this.close();
-      this.#death = { kind: 'crash', message: `the sandbox's reply could not be read: ${(error as Error).message}` };
-      return null;
+      return this.#broken(`the sandbox's reply could not be read: ${(error as Error).message}`);
     }
   }
 
-  #read(length: number): Buffer | null {
+  #read(fd: number, length: number): Buffer | null {
     const buffer = Buffer.allocUnsafe(length);
     for (let offset = 0; offset < length; ) {
-      const n = readSync(this.#replyFd, buffer, offset, length - offset, null);
+      const n = readSync(fd, buffer, offset, length - offset, null);
       if (n === 0) return null;
       offset += n;
     }
     return buffer;
   }
 
-  /** The reply FIFO closed: find out why from the kernel (the process is a zombie until reaped). */
-  #died(): null {
-    const pid = this.#child?.pid;
-    let death: Death = { kind: 'exit', message: 'the sandbox process stopped' };
-    if (pid) {
-      // The wrapper (coreutils timeout) exits right after the sandbox: its status says why.
-      for (let waited = 0; waited < 500; waited += 5) {
-        const status = exitStatus(pid);
-        if (status !== null) {
-          death = deathFrom(status, this.plan);
-          break;
-        }
-        sleep(5);
-      }
-    }
-    if (this.#stderr.includes('isolated-vm:')) death = { kind: 'crash', message: 'the sandbox process crashed' };
-    this.close();
-    this.#death = death;
+  #broken(message: string): null {
+    this.#death ??= { kind: 'crash', message };
     return null;
   }
 
@@ -261,7 +192,7 @@ export class Sandbox {
 
   /** A new test file begins: objects kept for earlier files' handles may go. */
   beginFile(): void {
-    if (this.#child && !this.#death) this.#exchange({ t: 'forget' });
+    if (this.#started && !this.#death) this.#exchange({ t: 'forget' });
   }
 
   /** The files of an exercise as the sandbox loaded them (loading it on first use). */
@@ -388,34 +319,8 @@ export class Sandbox {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Exit status of the sandbox, from /proc (the process is a zombie until this thread's event loop reaps it)
-// ---------------------------------------------------------------------------------------------
-
-/** The wait status of an exited child (`exit_code` of /proc/<pid>/stat), or null while it runs. */
-function exitStatus(pid: number): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return 0; // already reaped: it exited
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] !== 'Z') return null;
-  const code = Number(fields[49]); // field 52 of stat, the 50th after the command name
-  return Number.isFinite(code) ? code : 0;
-}
-
-function deathFrom(status: number, plan: Plan): Death {
-  const signal = status & 0x7f;
-  const code = (status >> 8) & 0xff;
-  const limits = plan.sandbox;
-  // The timeout wrapper reports its own expiry as 124, and a killed child as 128 + its signal.
-  if (code === 124 || code === 137) return { kind: 'timeout', message: `the submission's grading reached its wall-clock limit` };
-  if (signal === 24 || code === 128 + 24) return { kind: 'timeout', message: `the submission used all the CPU time its grading may use` };
-  if (code === 70) return { kind: 'crash', message: 'the sandbox process crashed' };
-  void limits;
-  return { kind: 'exit', message: `the sandbox process stopped (${signal ? `signal ${signal}` : `exit code ${code}`})` };
+function deathKind(kind: unknown): Death['kind'] {
+  return kind === 'timeout' || kind === 'memory' || kind === 'exit' ? kind : 'crash';
 }
 
 // ---------------------------------------------------------------------------------------------
