@@ -10,9 +10,6 @@
  * Each wrapper executes the next in its own place, so the process started is the sandbox itself,
  * and the grading process watches it directly (supervisor.ts: the wall-clock limit, its end).
  *
- * Each wrapper executes the next in its own place, so the process started is the sandbox itself,
- * and the grading process watches it directly (supervisor.ts: the wall-clock limit, its end).
- *
  * Every layer is probed by starting the whole chain on a probe (host.mjs --probe: load
  * isolated-vm, run 1 + 1 in an isolate); a layer the machine refuses is dropped and the reason
  * noted. The isolate itself is never optional: without isolated-vm there is no grading.
