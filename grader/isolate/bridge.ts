@@ -220,7 +220,7 @@ export function forget(): void {
 class OutputError extends Error {}
 
 const MAX_DEPTH = 64;
-const MAX_NODES = 2_000_000;
+const MAX_NODES = 16_000_000;
 
 interface OutState {
   nodes: number;
@@ -229,11 +229,15 @@ interface OutState {
   originals: SafeMap<object, Record<string, unknown>>;
 }
 
+/** 'an object', 'a Counter', 'an Error': what kind of object a value is, in words. */
 function kindOf(value: object): string {
   try {
     const proto = ObjectGetPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
-    const name = proto && ObjectHasOwn(proto, 'constructor') ? proto.constructor?.name : undefined;
-    return typeof name === 'string' && name !== '' ? `a ${clip(name, 40)}` : 'an object';
+    if (proto === null || proto === ObjectPrototype) return 'an object';
+    const name = ObjectHasOwn(proto, 'constructor') ? proto.constructor?.name : undefined;
+    if (typeof name !== 'string' || name === '') return 'an object';
+    const shown = clip(name, 40);
+    return /^[AEIOUaeiou]/.test(shown) ? `an ${shown}` : `a ${shown}`;
   } catch {
     return 'an object';
   }
@@ -468,7 +472,9 @@ export function register(path: string, namespace: Record<string, unknown>): Reco
     try {
       value = namespace[names[i]!];
     } catch {
-      value = undefined; // an export still in its temporal dead zone
+      // An export still in its temporal dead zone: the module's top-level code has not finished.
+      define(kinds, names[i]!, 'pending');
+      continue;
     }
     let isClass = false;
     if (typeof value === 'function') {

@@ -174,7 +174,10 @@ function submissionIsolate(): IVM.Isolate {
 }
 
 /** Why the last request's isolate was disposed, when this process disposed it. */
-let disposedFor: 'timeout' | null = null;
+let disposedFor: 'timeout' | 'memory' | null = null;
+
+/** This process's resident memory before any isolate exists (set at init). */
+let baselineRss = 0;
 
 const exercises = new Map<string, ExerciseIsolate>();
 /** Exercises whose loading ran out of time or memory: their modules are not run again. */
@@ -195,17 +198,20 @@ function cpuMicros(): number {
  */
 async function withinCpu<T>(isolate: IVM.Isolate, limitMs: number, work: (wallBackstopMs: number) => Promise<T>): Promise<T> {
   const start = cpuMicros();
+  // V8 notices a heap over its limit only after garbage collections that can take seconds; this
+  // process's resident memory says it sooner.
+  const maxRss = baselineRss + limits.memoryMb * 0.9 * 1024 * 1024;
   let timer: NodeJS.Timeout | undefined;
   const check = (): void => {
-    if (cpuMicros() - start > limitMs * 1000) {
-      disposedFor = 'timeout';
+    if (cpuMicros() - start > limitMs * 1000) disposedFor = 'timeout';
+    else if (process.memoryUsage.rss() > maxRss) disposedFor = 'memory';
+    if (disposedFor !== null) {
       if (!isolate.isDisposed) isolate.dispose();
       return;
     }
     timer = setTimeout(check, 5);
   };
-  // CPU time cannot run ahead of the wall clock by more than the threads V8 runs in parallel.
-  timer = setTimeout(check, Math.max(1, Math.min(limitMs / 4, 50)));
+  timer = setTimeout(check, Math.max(1, Math.min(limitMs / 4, 20)));
   try {
     return await work(20 * limitMs + 10_000);
   } finally {
@@ -216,6 +222,7 @@ async function withinCpu<T>(isolate: IVM.Isolate, limitMs: number, work: (wallBa
 function sandboxFailure(error: unknown, isolate: IVM.Isolate): { kind: SandboxFailureKind; message: string } | null {
   const message = error instanceof Error ? error.message : String(error);
   if (disposedFor === 'timeout') return { kind: 'timeout', message: 'ran out of CPU time' };
+  if (disposedFor === 'memory') return { kind: 'memory', message: 'exceeded the memory limit' };
   if (/memory limit/i.test(message) || /Array buffer allocation failed/.test(message)) return { kind: 'memory', message: 'exceeded the memory limit' };
   if (/Script execution timed out/.test(message)) return { kind: 'timeout', message: 'ran out of time' };
   if (isolate.isDisposed) return { kind: 'memory', message: 'exceeded the memory limit' };
@@ -263,8 +270,23 @@ async function createExercise(exercise: string, fileNames: string[]): Promise<Ex
       await module.instantiate(context, resolver);
       disposedFor = null;
       await withinCpu(isolate, limits.loadCpuMs, (wall) => module.evaluate({ timeout: wall }));
+      // A module whose top-level await never settles is left half-evaluated, its exports usable
+      // or not: a module importing it evaluates only once it has finished, so one that has not
+      // evaluated says so.
+      const probe = await isolate.compileModule(`import ${JSON.stringify(`./${name}`)};\nexport const finished = true;\n`, { filename: `file:///${path}.finished.js` });
+      pathOf.set(probe, path);
+      await probe.instantiate(context, resolver);
+      await withinCpu(isolate, limits.loadCpuMs, (wall) => probe.evaluate({ timeout: wall }));
+      let finished = false;
+      try {
+        finished = (await probe.namespace.get('finished')) === true;
+      } catch {
+        finished = false;
+      }
       const kinds = (await bridge.register.apply(undefined, [path, module.namespace.derefInto()], { result: { copy: true } })) as Record<string, 'function' | 'class' | 'value' | 'pending'>;
-      files[name] = { status: 'ok', exports: kinds as Record<string, 'function' | 'class' | 'value'> };
+      files[name] = !finished || Object.values(kinds).includes('pending')
+        ? { status: 'failed', kind: 'load', message: `${name} did not finish loading: its top-level code waits for something that never comes (an await on a promise nothing resolves)` }
+        : { status: 'ok', exports: kinds as Record<string, 'function' | 'class' | 'value'> };
     } catch (error) {
       if (error instanceof LinkError) {
         files[name] = { status: 'failed', kind: error.kind, message: error.message };
@@ -400,6 +422,10 @@ async function invoke(id: number, request: Invocation, fileNames: string[]): Pro
   }
   if (reply['thrown'] !== undefined) {
     const thrown = reply['thrown'] as ThrownInfo;
+    // V8 throws this RangeError in the isolate when its buffers reach the memory limit.
+    if (thrown.builtin === 'RangeError' && thrown.message === 'Array buffer allocation failed') {
+      return { t: 'failed', id, kind: 'memory', message: 'exceeded the memory limit', prints: printed };
+    }
     const error: ThrownInfo = {
       form: thrown.form === 'error' ? 'error' : 'value',
       builtin: String(thrown.builtin),
@@ -430,6 +456,7 @@ const COPY = { arguments: { copy: true }, result: { copy: true } } as const;
 async function handle(request: ToSandbox): Promise<FromSandbox | null> {
   switch (request.t) {
     case 'init':
+      baselineRss = process.memoryUsage.rss();
       limits = request.limits;
       bridgeSource = request.bridge;
       kit = request.kit;

@@ -252,6 +252,7 @@ export class Sandbox {
     const planned = this.plan.exercises[exercise]?.files[file];
     if (!planned || planned.status === 'missing') throw new SubmissionError('not-submitted', `not submitted: ${exercise}/${file} is missing, so ${fn} cannot run`);
     if (planned.status === 'compile-error') throw new SubmissionError('compile', `${exercise}/${file} does not compile: ${planned.error ?? 'syntax error'}`);
+    if (this.#death) throw this.#deathError(`during ${fn}`);
     const loaded = this.files(exercise)[file];
     if (!loaded) throw new SubmissionError('not-submitted', `not submitted: ${exercise}/${file} is missing, so ${fn} cannot run`);
     if (loaded.status === 'failed') {
@@ -264,10 +265,7 @@ export class Sandbox {
     const encoded = encode(args, context, 0) as unknown[];
     const id = this.#nextId++;
     const reply = this.#exchange(make(id, encoded));
-    if (!reply) {
-      this.#exercises.clear();
-      throw this.#deathError(`during ${fn}`);
-    }
+    if (!reply) throw this.#deathError(`during ${fn}`);
     if (!('id' in reply) || reply.id !== id) {
       this.close();
       this.#death = { kind: 'crash', message: 'the sandbox answered out of turn' };
