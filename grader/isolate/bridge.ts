@@ -100,8 +100,9 @@ function record(entries: [string, unknown][]): Record<string, unknown> {
   return out;
 }
 
+/** Defines an own data property; the descriptor has no prototype, so no `get` or `set` can be inherited into it. */
 function define(target: object, key: string | number, value: unknown): void {
-  ObjectDefineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  ObjectDefineProperty(target, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
 }
 
 function list(length: number): unknown[] {
@@ -181,7 +182,7 @@ const consoleObject = record([
   ['trace', printer('err')],
 ]);
 for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) delete (globalThis as Record<string, unknown>)[name];
-ObjectDefineProperty(globalThis, 'console', { value: consoleObject, writable: true, enumerable: false, configurable: true });
+ObjectDefineProperty(globalThis, 'console', { __proto__: null, value: consoleObject, writable: true, enumerable: false, configurable: true } as PropertyDescriptor);
 
 // ---------------------------------------------------------------------------------------------
 // Handles: objects with behaviour stay here; the trusted side holds their ids.
