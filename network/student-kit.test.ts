@@ -3,7 +3,7 @@
  * network built from whatever exercises/ holds. Each test lays out a small kit in a temp folder
  * (lib/ linked, exercises/ a mix of stubs, finished and mistaken files) and runs the trainer on it.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -12,6 +12,19 @@ import { main, ROOT, type Io } from './cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradlab-kit-train-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A stand-in for a stub, as the student kit ships it: every exported function throws the kit's
+ * NotImplementedError (built from the reference, so that it also works on the solutions branch).
+ */
+function stubOf(solution: string, file: string): string {
+  const names = [...solution.matchAll(/^export function (\w+)/gm)].map((m) => m[1]!);
+  return [
+    "import { NotImplementedError } from '../../lib/index.ts';",
+    ...names.map((name) => `export function ${name}(): never {\n  throw new NotImplementedError('${name}', '${file}');\n}`),
+    '',
+  ].join('\n');
+}
 
 type State = 'stub' | 'done' | { done: true; edit: [string, string] };
 
@@ -23,11 +36,11 @@ function kit(name: string, states: Partial<Record<Part, State>>): string {
   for (const [part, { exercise, file }] of Object.entries(PARTS) as [Part, (typeof PARTS)[Part]][]) {
     mkdirSync(join(root, 'exercises', exercise), { recursive: true });
     const state = states[part] ?? 'stub';
+    let source = readFileSync(join(ROOT, 'solutions', exercise, file), 'utf8');
     if (state === 'stub') {
-      copyFileSync(join(ROOT, 'exercises', exercise, file), join(root, 'exercises', exercise, file));
+      writeFileSync(join(root, 'exercises', exercise, file), stubOf(source, `exercises/${exercise}/${file}`));
       continue;
     }
-    let source = readFileSync(join(ROOT, 'solutions', exercise, file), 'utf8');
     if (typeof state === 'object') {
       expect(source, `the edit applies to solutions/${exercise}/${file}`).toContain(state.edit[0]);
       source = source.replace(state.edit[0], state.edit[1]);
