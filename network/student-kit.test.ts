@@ -134,6 +134,7 @@ describe('npm run train in the student kit', { timeout: 30_000 }, () => {
     expect(without.code).toBe(1);
     expect(without.out).toContain('      → finish exercise 05-gradient-check (npm test exercises/05-gradient-check), or train without it: leave out --sanity');
     const r = await train(kit('sanity-done', { ...done, gradientCheck: 'done' }), '--sanity', '--epochs', '0', '--out', join(dir, 'sanity-run'));
+    expect(r.out).toContain('  ✓ gradCheckSparse (05-gradient-check): runs, and passes a correct gradient (Σ x³ against 3x²) with a tiny relative error');
     expect(r.out.find((l) => l.includes('analytic gradients match numerical ones'))).toMatch(/^ {2}PASS {2}analytic gradients match numerical ones: \d+ random entries \(6 per parameter\), gradCheckSparse with h = 1e-5/);
     expect(r.code).toBe(0);
   });
