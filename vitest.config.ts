@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 import type { TestError } from 'vitest';
 import { resolve } from 'node:path';
 import { directoryPlugin, implementationMode, solutionsPlugin } from './lib/testing/implementation.ts';
+import StudentReporter from './vitest.reporter.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -33,6 +34,8 @@ export default defineConfig(async ({ mode }) => {
             : ['exercises/**/*.test.ts'],
       exclude: ['**/node_modules/**', 'grade-output/**', 'runs/**', 'dist/**'],
       setupFiles: ['lib/testing/setup.ts'],
+      // The student's view (the stubs): a test failing on a stub takes one line, real failures keep their details.
+      ...(impl === 'exercises' ? { reporters: [new StudentReporter()] } : {}),
       // A stub's NotImplementedError is a message for the student, not a crash: drop its stack.
       onStackTrace: (error: TestError) => (error.name === 'NotImplementedError' ? false : undefined),
     },

@@ -18,7 +18,7 @@
  *    different stride while packing. Panels are zero-padded to a multiple of 4, so the
  *    micro-kernel has no edge cases.
  * 3. Threads, opt-in: the trainer registers a pool of worker threads (`setGemmParallel`, see
- *    solutions/network/gemm-threads.ts) and large products split their 4-row panels between this
+ *    network/gemm-threads.ts) and large products split their 4-row panels between this
  *    thread and the workers over shared memory. Every element of `out` is still computed by one
  *    thread in the same order, so results are bit-identical for any thread count. This file
  *    itself imports nothing: it runs wherever lib/ runs, the grader's sandbox included.
@@ -35,7 +35,7 @@ const PARALLEL_MIN_WORK = 1 << 20;
 
 /**
  * Runs the micro-kernel over all 4-row panels of a product packed in a shared workspace, on this
- * thread and others (see solutions/network/gemm-threads.ts). `ready()` false means "run here".
+ * thread and others (see network/gemm-threads.ts). `ready()` false means "run here".
  */
 export interface GemmParallel {
   ready(): boolean;
