@@ -155,9 +155,7 @@ export function writeStudentKit(out: string): void {
     copy(join(ROOT, 'fixtures', ex, 'public.json'), join(out, 'fixtures', ex, 'public.json'));
   }
   copy(join(ROOT, 'fixtures', 'schema.json'), join(out, 'fixtures', 'schema.json'));
-  // lib/testing/implementation.ts chooses solutions or the grader's sandbox: master-only tooling.
-  const masterOnly = new Set([join(ROOT, 'lib', 'testing', 'implementation.ts')]);
-  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts') && !masterOnly.has(p))) copy(f, join(out, relative(ROOT, f)));
+  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts'))) copy(f, join(out, relative(ROOT, f)));
   // The trainer: affine layers, softmax loss, optimizers, data, reports — no exercise's answer (the leak scan checks).
   for (const f of filesUnder(join(ROOT, 'network')).filter((p) => !isNetworkTestFile(p))) copy(f, join(out, relative(ROOT, f)));
   copy(join(ROOT, 'vitest.reporter.ts'), join(out, 'vitest.reporter.ts'));

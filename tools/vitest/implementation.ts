@@ -1,22 +1,23 @@
 /**
- * Which implementation the exercise suites test. A suite imports the student's file directly
- * (`import { batchnormForward } from './batchnorm.ts'`); this vite plugin decides what that import
- * means, so one suite serves every mode:
+ * Which implementation the exercise suites test in the instructor repository (vitest.config.ts).
+ * A suite imports the student's file directly (`import { batchnormForward } from './batchnorm.ts'`);
+ * this vite plugin decides what that import means, so one suite serves every mode:
  *
  * - `exercises` — the files in `exercises/` as they are: the student's view, and the only mode a
  *   student release has.
  * - `solutions` — each `exercises/NN-slug/file.ts` resolves to `solutions/NN-slug/file.ts`: the
  *   instructor repository proving its suites against the reference.
- * - `remote` — the grader's mode: imports resolve to proxies that run a submission in a sandboxed
- *   process (see `grader/`).
  * - `dir:<path>` — imports resolve into a folder laid out like `exercises/`, in-process and without
  *   isolation: for an instructor's quick look at trusted code, never for grading.
+ *
+ * Grading is none of these: the grader configures vitest itself (grader/grade.ts) and runs
+ * submissions in its sandbox.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 
-export type ImplementationMode = 'exercises' | 'solutions' | 'remote' | `dir:${string}`;
+export type ImplementationMode = 'exercises' | 'solutions' | `dir:${string}`;
 
 const IMPLEMENTATION_FILE = /^exercises[/\\]([0-9]{2}-[a-z0-9-]+)[/\\]([^/\\]+)\.ts$/;
 
@@ -72,9 +73,9 @@ export function solutionsPlugin(root: string): Plugin {
 /** The mode for this run: `GRADLAB_IMPL` if set, else solutions when the kit has them, else exercises. */
 export function implementationMode(root: string, viteMode: string): ImplementationMode {
   const env = process.env['GRADLAB_IMPL'];
-  if (env === 'exercises' || env === 'solutions' || env === 'remote') return env;
+  if (env === 'exercises' || env === 'solutions') return env;
   if (env?.startsWith('dir:') && env.length > 4) return env as `dir:${string}`;
-  if (env) throw new Error(`GRADLAB_IMPL must be exercises, solutions, remote or dir:<path>, got '${env}'`);
+  if (env) throw new Error(`GRADLAB_IMPL must be exercises, solutions or dir:<path>, got '${env}'`);
   if (viteMode === 'student') return 'exercises';
   return existsSync(join(root, 'solutions')) ? 'solutions' : 'exercises';
 }

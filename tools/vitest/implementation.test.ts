@@ -1,4 +1,4 @@
-/** `dir:<path>` mode resolves a folder laid out like `exercises/` wherever it is (implementation.ts). */
+/** `dir:<path>` mode resolves a folder laid out like `exercises/` wherever it is (tools/vitest/implementation.ts). */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
