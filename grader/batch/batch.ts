@@ -6,8 +6,9 @@
  * one of N worker processes, each holding one Grader. A submission over its time limit, or one that
  * crashes a worker, costs that submission only: the worker is killed and replaced.
  *
- * Output (`--out`, default grade-output/): one result folder per student (the single grader's
- * files plus `batch.json`), and `gradebook.json` + `grades.csv`, rewritten atomically after every
+ * Output (`--out`, default grade-output/): one result folder per student, `students/<id>/` (the
+ * single grader's files plus `batch.json`; a student's id can never name a file of the batch's
+ * own), and `gradebook.json` + `grades.csv`, rewritten atomically after every
  * submission. A rerun regrades only submissions whose key changed — content, kit, seed or options —
  * so an interrupted batch resumes where it stopped.
  */
@@ -20,7 +21,7 @@ import MarkdownIt from 'markdown-it';
 import { writeFileAtomic } from '../reports/write.ts';
 import { exerciseRubric, loadRubric } from '../rubric.ts';
 import type { GradeLimits } from '../grade.ts';
-import { writeGradebook, type Gradebook, type GradebookRow, type RowStatus } from './gradebook.ts';
+import { STUDENTS, writeGradebook, type Gradebook, type GradebookRow, type RowStatus } from './gradebook.ts';
 import { discoverSubmissions, intake, IntakeError, type SubmissionSource } from './intake.ts';
 import type { JobSummary, WorkerJob, WorkerReply } from './worker.ts';
 
@@ -147,7 +148,6 @@ class WorkerPool {
       // Its own process group: a timeout kills the worker with every sandbox it started.
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, GRADLAB_BATCH_LIMITS: JSON.stringify(this.#options.limits ?? {}) },
     });
     const worker: Worker = { child, current: null, stderr: '' };
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -180,7 +180,7 @@ class WorkerPool {
   }
 
   /** Grades one job on a free worker (starting one when none is free); enforces the time limit. */
-  run(job: Omit<WorkerJob, 'type' | 'id'>): Promise<JobResult> {
+  run(job: Omit<WorkerJob, 'type' | 'id' | 'limits'>): Promise<JobResult> {
     const worker = this.#workers.find((w) => w.current === null && w.child.connected) ?? this.#spawn();
     const id = ++this.#next;
     return new Promise<JobResult>((resolve) => {
@@ -196,7 +196,7 @@ class WorkerPool {
           resolve(result);
         },
       };
-      worker.child.send({ type: 'grade', id, ...job } satisfies WorkerJob, (error) => {
+      worker.child.send({ type: 'grade', id, ...job, limits: this.#options.limits ?? {} } satisfies WorkerJob, (error) => {
         if (error) worker.current?.finish({ type: 'killed', reason: 'error', message: `could not reach the grader's worker (${error.message})` });
       });
     });
@@ -270,7 +270,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
   let done = 0;
   const record = (row: GradebookRow, note: string): void => {
     book.rows.push(row);
-    writeFileAtomic(join(out, row.student, 'batch.json'), `${JSON.stringify(row, null, 2)}\n`);
+    writeFileAtomic(join(out, STUDENTS, row.student, 'batch.json'), `${JSON.stringify(row, null, 2)}\n`);
     writeGradebook(out, book);
     done++;
     const minutes = (Date.now() - started) / 60_000;
@@ -291,7 +291,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
 
   const gradeOne = async (source: SubmissionSource): Promise<void> => {
     const t0 = Date.now();
-    const studentOut = join(out, source.student);
+    const studentOut = join(out, STUDENTS, source.student);
     const base = { student: source.student, source: relative(batchDir, source.path) || source.path };
     let taken;
     try {

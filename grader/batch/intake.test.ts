@@ -137,6 +137,29 @@ describe('git repositories', () => {
     expect(await rejected({ student: 's', path: repo, kind: 'git' })).toMatch(/symbolic link/);
   });
 
+  test("never reads another repository: a '.git' file pointing elsewhere, object alternates and a linked worktree's commondir are refused", async () => {
+    const other = write(fresh(), { 'exercises/06-mean-image/mean-image.ts': "another student's work" });
+    git(other, 'init', '-q');
+    git(other, 'add', '-A');
+    git(other, 'commit', '-qm', 'theirs');
+    const pointer = fresh();
+    mkdirSync(pointer);
+    writeFileSync(join(pointer, '.git'), `gitdir: ${join(other, '.git')}\n`);
+    const [{ kind }] = discoverSubmissions(join(pointer, '..')).filter((s) => s.path === pointer);
+    expect(kind).toBe('git');
+    expect(await rejected({ student: 's', path: pointer, kind: 'git' })).toMatch(/'.git' is not a folder inside the submission/);
+
+    const borrower = write(fresh(), { 'README.md': 'x' });
+    git(borrower, 'init', '-q');
+    mkdirSync(join(borrower, '.git', 'objects', 'info'), { recursive: true });
+    writeFileSync(join(borrower, '.git', 'objects', 'info', 'alternates'), `${join(other, '.git', 'objects')}\n`);
+    expect(await rejected({ student: 's', path: borrower, kind: 'git' })).toMatch(/borrows from elsewhere \('objects\/info\/alternates'\)/);
+
+    const linked = fresh();
+    git(other, 'worktree', 'add', '-q', linked);
+    expect(await rejected({ student: 's', path: linked, kind: 'git' })).toMatch(/not a folder inside the submission/);
+  });
+
   test('rejects a repository without commits', async () => {
     const repo = fresh();
     mkdirSync(repo);

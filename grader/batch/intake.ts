@@ -46,8 +46,50 @@ export function studentId(name: string): string {
   return id || 'submission';
 }
 
+function isRealDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isRealFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The git directory of a repository folder: its `.git`, a real folder inside it (never a `.git`
+ * file pointing elsewhere, nor a link), or the folder itself when it is a bare repository. Null
+ * when it is no repository, or one that borrows from outside itself.
+ */
+function gitDirOf(path: string): string | null {
+  if (isRealDirectory(join(path, '.git'))) return join(path, '.git');
+  if (isRealFile(join(path, 'HEAD')) && isRealDirectory(join(path, 'objects')) && isRealDirectory(join(path, 'refs'))) return path;
+  return null;
+}
+
 function isGitRepository(path: string): boolean {
-  return existsSync(join(path, '.git')) || (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')) && existsSync(join(path, 'refs')));
+  return existsSync(join(path, '.git')) || gitDirOf(path) !== null;
+}
+
+/**
+ * Refuses a git directory that reaches outside the submission: `commondir` (a linked worktree's
+ * pointer), object alternates (another repository's objects), a grafted or replaced history.
+ */
+function checkGitDir(source: string): string {
+  const gitDir = gitDirOf(source);
+  if (gitDir === null) {
+    throw new IntakeError(existsSync(join(source, '.git')) ? "'.git' is not a folder inside the submission (a 'gitdir:' pointer or a link to another repository)" : 'not a git repository');
+  }
+  for (const borrowed of ['commondir', 'objects/info/alternates', 'objects/info/http-alternates', 'info/grafts', 'shallow']) {
+    if (existsSync(join(gitDir, borrowed))) throw new IntakeError(`the repository borrows from elsewhere ('${borrowed}'); submit a self-contained repository`);
+  }
+  return gitDir;
 }
 
 /**
@@ -241,9 +283,22 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
+/**
+ * Git, on exactly this git directory (no discovery upward, no pointers followed), with no user or
+ * system configuration, no replace refs and no hooks or monitors a repository's config could name.
+ */
+function gitCommand(gitDir: string): { run: (...args: string[]) => string; blob: (sha: string, max: number) => Buffer } {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_NO_REPLACE_OBJECTS: '1', GIT_TERMINAL_PROMPT: '0', HOME: '/nonexistent' };
+  const base = ['--git-dir', gitDir, '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', `safe.directory=${gitDir}`];
+  return {
+    run: (...args) => execFileSync('git', [...base, ...args], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }),
+    blob: (sha, max) => execFileSync('git', [...base, 'cat-file', 'blob', sha], { env, maxBuffer: max + 1, stdio: ['ignore', 'pipe', 'pipe'] }),
+  };
+}
+
 /** Exports the committed tree of a git repository (its HEAD), rejecting symbolic links. */
 function intakeGit(source: string, outDir: string): void {
-  const git = (...args: string[]): string => execFileSync('git', ['-C', source, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { run: git, blob } = gitCommand(checkGitDir(source));
   let listing: string;
   try {
     listing = git('ls-tree', '-r', '-z', '--full-tree', 'HEAD');
@@ -269,7 +324,7 @@ function intakeGit(source: string, outDir: string): void {
     if (inner === null || !kept(inner)) continue;
     const size = Number(git('cat-file', '-s', f.sha).trim());
     if (size > INTAKE_LIMITS.maxFileBytes) throw new IntakeError(`'${f.path}' is larger than ${INTAKE_LIMITS.maxFileBytes / 1024 / 1024} MB`);
-    const content = execFileSync('git', ['-C', source, 'cat-file', 'blob', f.sha], { maxBuffer: INTAKE_LIMITS.maxFileBytes + 1 });
+    const content = blob(f.sha, INTAKE_LIMITS.maxFileBytes);
     spend(budget, content.length, f.path);
     writeKept(outDir, inner, content);
   }

@@ -17,6 +17,8 @@ export interface WorkerJob {
   /** The student's result folder. */
   out: string;
   only?: string[];
+  /** The batch's limits (the same for every job of a worker). */
+  limits: Partial<GradeLimits>;
 }
 
 export interface JobSummary {
@@ -44,13 +46,12 @@ export function summarize(report: GradeReport): JobSummary {
 export async function workerMain(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('batch worker: must be started by the batch, with an IPC channel');
-  const limits = JSON.parse(process.env['GRADLAB_BATCH_LIMITS'] ?? '{}') as Partial<GradeLimits>;
   let grader: Promise<Grader> | undefined;
   let queue = Promise.resolve();
   process.on('message', (job: WorkerJob) => {
     queue = queue.then(async () => {
       try {
-        grader ??= Grader.start({ limits });
+        grader ??= Grader.start({ limits: job.limits });
         const report = await (await grader).grade({ submission: job.submission, seed: job.seed, out: job.out, ...(job.only ? { only: job.only } : {}) });
         send({ type: 'done', id: job.id, summary: summarize(report) } satisfies WorkerReply);
       } catch (error) {

@@ -29,7 +29,7 @@ function gradeOnce(submission: string, out: string, seed: string): Promise<Sampl
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // /usr/bin/time reports the CPU time of the grader and every process it started.
-    const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, join(ROOT, 'grader', 'launch.mjs'), submission, '--out', out, '--seed', seed, '--json'], {
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, '--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), submission, '--out', out, '--seed', seed, '--json'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
