@@ -28,6 +28,7 @@ import { remotePlugin } from './remote-plugin.ts';
 import { feedbackHtml, feedbackMarkdown } from './reports/feedback.ts';
 import { exercismResults, gradescopeResults } from './reports/formats.ts';
 import type { GradeReport } from './reports/report.ts';
+import { testCodeFinder } from './reports/test-code.ts';
 import { writeFileAtomic } from './reports/write.ts';
 import { collectOutcomes } from './results.ts';
 import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
@@ -38,8 +39,17 @@ import { SupervisedSandbox } from './supervisor.ts';
 /** The kit this grader belongs to. */
 export const KIT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
-/** Files written into the output folder. */
-export const OUTPUT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
+/**
+ * Files written into the output folder, besides Exercism's results: `exercism/<NN-slug>/results.json`,
+ * one per exercise, as Exercism's test runner writes them. `grade.json` is the instructor's: it
+ * keeps the assertion messages of hidden tests, for appeals.
+ */
+export const OUTPUT_FILES = ['results.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
+
+/** What a student receives of the output folder (everything but grade.json), for the given exercises. */
+export function studentFiles(exercises: readonly string[]): string[] {
+  return ['results.json', 'feedback.md', 'feedback.html', ...exercises.map((e) => `exercism/${e}/results.json`)];
+}
 
 /** Limits of one submission's grading; every field has a default. */
 export interface GradeLimits {
@@ -268,7 +278,7 @@ export class Grader {
         layers: this.layers,
       };
       const out = request.out === undefined ? join(this.root, 'grade-output') : request.out;
-      if (out !== null) writeReport(report, out, this.#rubric.hiddenVisibility);
+      if (out !== null) writeReport(report, out, this.#rubric.hiddenVisibility, this.root);
       return report;
     } finally {
       process.exitCode = savedExitCode;
@@ -310,14 +320,17 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeRepor
 }
 
 /** Writes every output file of a report into `dir`, each atomically. */
-export function writeReport(report: GradeReport, dir: string, hiddenVisibility: GradescopeVisibility = 'visible'): void {
+export function writeReport(report: GradeReport, dir: string, hiddenVisibility: GradescopeVisibility = 'visible', root: string = KIT_ROOT): void {
   const markdown = feedbackMarkdown(report);
   const files: Record<(typeof OUTPUT_FILES)[number], string> = {
     'results.json': `${JSON.stringify(gradescopeResults(report, hiddenVisibility), null, 2)}\n`,
-    'results.exercism.json': `${JSON.stringify(exercismResults(report), null, 2)}\n`,
     'feedback.md': markdown,
     'feedback.html': feedbackHtml(markdown, `gradlab feedback — ${report.score.points.toFixed(2)} / ${report.score.maxPoints} points`),
     'grade.json': `${JSON.stringify(report, null, 2)}\n`,
   };
+  const testCode = testCodeFinder(root);
+  for (const exercise of report.exercises) {
+    writeFileAtomic(join(dir, 'exercism', exercise, 'results.json'), `${JSON.stringify(exercismResults(report, exercise, testCode), null, 2)}\n`);
+  }
   for (const name of OUTPUT_FILES) writeFileAtomic(join(dir, name), files[name]);
 }

@@ -62,7 +62,7 @@ describe('a batch', () => {
     expect(csv[0]).toBe(`student,${ONLY},total,max,percent,status,message`);
     expect(csv).toContain('ada,20,20,20,100,graded,');
     for (const s of ['ada', 'bo', 'cy', 'dee', 'eve']) {
-      for (const f of ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'batch.json']) expect(existsSync(join(out, 'students', s, f)), `${s}/${f}`).toBe(true);
+      for (const f of ['results.json', `exercism/${ONLY}/results.json`, 'feedback.md', 'feedback.html', 'batch.json']) expect(existsSync(join(out, 'students', s, f)), `${s}/${f}`).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(out, 'students', 'eve', 'results.json'), 'utf8'))).toMatchObject({ score: 0, max_score: 20 });
     expect(existsSync(join(out, '.work')), 'no scratch files left').toBe(false);

@@ -111,11 +111,13 @@ function jobKey(kit: string, contentHash: string, seed: string, only: readonly s
 const markdown = new MarkdownIt({ html: false });
 
 /** Results for a submission that was never graded: score 0 and the reason, in every format. */
-function writeUngraded(dir: string, student: string, status: RowStatus, message: string, maxPoints: number): void {
+function writeUngraded(dir: string, student: string, status: RowStatus, message: string, maxPoints: number, exercises: readonly string[]): void {
   rmSync(dir, { recursive: true, force: true });
   const what = status === 'rejected' ? 'Your submission was not graded' : status === 'timed out' ? 'Grading your submission took too long' : 'Your submission could not be graded';
   writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify({ score: 0, max_score: maxPoints, output: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
-  writeFileAtomic(join(dir, 'results.exercism.json'), `${JSON.stringify({ version: 3, status: 'error', message: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
+  for (const exercise of exercises) {
+    writeFileAtomic(join(dir, 'exercism', exercise, 'results.json'), `${JSON.stringify({ version: 3, status: 'error', message: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
+  }
   const md = `# Feedback for ${student}\n\n**${what}.** ${message.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&')}\n\nScore: 0 / ${maxPoints}.\n`;
   writeFileAtomic(join(dir, 'feedback.md'), md);
   writeFileAtomic(join(dir, 'feedback.html'), `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Feedback</title></head><body>\n${markdown.render(md)}</body></html>\n`);
@@ -299,7 +301,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
     } catch (error) {
       const message = error instanceof IntakeError ? error.message : `could not read the submission (${(error as Error).message})`;
       const key = jobKey(kit, `rejected:${message}`, source.student, options.only);
-      writeUngraded(studentOut, source.student, 'rejected', message, maxPoints);
+      writeUngraded(studentOut, source.student, 'rejected', message, maxPoints, exercises);
       record({ ...base, status: 'rejected', message, points: 0, maxPoints, exercises: {}, contentHash: '', key, durationMs: Date.now() - t0 }, '');
       return;
     }
@@ -328,7 +330,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
     } else {
       const status: RowStatus = reply.type === 'killed' ? reply.reason : 'error';
       const message = reply.type === 'killed' ? reply.message : `the grader failed: ${reply.message}`;
-      writeUngraded(studentOut, source.student, status, message, maxPoints);
+      writeUngraded(studentOut, source.student, status, message, maxPoints, exercises);
       record({ ...base, status, message, points: 0, maxPoints, exercises: {}, contentHash: taken.hash, key, durationMs }, '');
     }
   };
