@@ -8,7 +8,7 @@
 import type { TestOutcome } from '../results.ts';
 import type { GradescopeVisibility } from '../rubric.ts';
 import { pointsOf, round2, type Score } from '../score.ts';
-import { feedbackMarkdown, mdFence, mdText } from './feedback.ts';
+import { feedbackMarkdown, mdFence, mdText, visible } from './feedback.ts';
 import type { GradeReport } from './report.ts';
 
 export interface GradescopeTest {
@@ -115,7 +115,7 @@ const TRUNCATED = '\nOutput was truncated. Please limit to 500 chars.';
 
 function exercismOutput(o: TestOutcome): string | undefined {
   if (!o.output || o.output.bytes === 0) return undefined;
-  const text = o.output.stdout + o.output.stderr;
+  const text = visible(o.output.stdout + o.output.stderr);
   if (text.length <= EXERCISM_OUTPUT_LIMIT && o.output.bytes <= EXERCISM_OUTPUT_LIMIT) return text;
   return text.slice(0, EXERCISM_OUTPUT_LIMIT - TRUNCATED.length) + TRUNCATED;
 }
@@ -130,7 +130,7 @@ export function exercismResults(report: GradeReport, exercise: string, testCode:
   const tests = report.outcomes
     .filter((o) => o.exercise === exercise && o.status !== 'skipped')
     .map((o): ExercismTest => {
-      const message = o.status === 'passed' ? null : [o.failure?.summary ?? 'failed', o.failure?.detail ?? '', ...o.diagnoses.map((d) => `Likely mistake: ${d.hint}`)].filter(Boolean).join('\n\n');
+      const message = o.status === 'passed' ? null : visible([o.failure?.summary ?? 'failed', o.failure?.detail ?? '', ...o.diagnoses.map((d) => `Likely mistake: ${d.hint}`)].filter(Boolean).join('\n\n'));
       const test: ExercismTest = {
         name: `${o.group} › ${o.title}`,
         test_code: testCode(o),
@@ -147,7 +147,7 @@ export function exercismResults(report: GradeReport, exercise: string, testCode:
   if (tests.length === 0 || ran.length === 0) {
     const first = report.outcomes.find((o) => o.exercise === exercise && o.status === 'failed');
     const why = suiteErrors.length > 0 ? 'The tests could not run; your instructor has the details.' : (first?.failure?.detail ?? first?.failure?.summary ?? 'No test could run.');
-    return { version: 3, status: 'error', message: why.slice(0, 65_535), tests };
+    return { version: 3, status: 'error', message: visible(why).slice(0, 65_535), tests };
   }
   return { version: 3, status: tests.every((t) => t.status === 'pass') ? 'pass' : 'fail', message: null, tests };
 }

@@ -10,7 +10,7 @@ import type { TestError } from 'vitest';
 import { describe, expect, test } from 'vitest';
 import { advanceRng, createRng, drawsOf } from '../../lib/random.ts';
 import { discoverExercises } from '../discover.ts';
-import { feedbackHtml, feedbackMarkdown, mdCode, mdFence } from '../reports/feedback.ts';
+import { feedbackHtml, feedbackMarkdown, mdCode, mdFence, mdText } from '../reports/feedback.ts';
 import { summarySentence, type GradeReport } from '../reports/report.ts';
 import { writeFileAtomic } from '../reports/write.ts';
 import { classifyFailure, parseTitle, type TestOutcome } from '../results.ts';
@@ -123,6 +123,14 @@ describe('scores and feedback', () => {
     expect(summarySentence(onlyPublic)).not.toMatch(/all/i);
     const both = { ...base, hiddenExercises: ['03-batchnorm'], outcomes: [outcome({ visibility: 'public' }), outcome({})] } as GradeReport;
     expect(summarySentence(both)).toBe('All 2 tests passed, public and hidden.');
+  });
+
+  test('control and bidirectional characters from a submission are shown as escapes, never obeyed', () => {
+    const rlo = 'evil\u202Egpj.ts\u0007';
+    expect(mdText(rlo)).not.toMatch(/[\u202e\u0007]/);
+    expect(mdText(rlo)).toContain('u202e');
+    expect(mdFence(`x${rlo}`)).not.toMatch(/[\u202e\u0007]/);
+    expect(mdCode(rlo)).not.toMatch(/[\u202e\u0007]/);
   });
 
   test('what a submission printed cannot break out of its code block or inject HTML', () => {
