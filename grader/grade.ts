@@ -30,10 +30,10 @@ import { exercismResults, gradescopeResults } from './reports/formats.ts';
 import type { GradeReport } from './reports/report.ts';
 import { testCodeFinder } from './reports/test-code.ts';
 import { writeFileAtomic } from './reports/write.ts';
-import { collectOutcomes } from './results.ts';
+import { collectOutcomes, type TestOutcome } from './results.ts';
 import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
 import { scoreOutcomes } from './score.ts';
-import { stageSubmission } from './stage.ts';
+import { stageSubmission, stubSources } from './stage.ts';
 import { SupervisedSandbox } from './supervisor.ts';
 
 /** The kit this grader belongs to. */
@@ -123,6 +123,10 @@ export class Grader {
   readonly #command: string[];
   readonly #sources: Pick<Plan['sandbox'], 'bridge' | 'kit'>;
   readonly #reported = new WeakSet<TestModule>();
+  /** The kit's stubs, to recognise exercises a submission left untouched. */
+  readonly #stubs: Record<string, Record<string, string>>;
+  /** Each exercise's tests, as the last complete run of its suites listed them. */
+  readonly #testLists = new Map<string, TestOutcome[]>();
   #count = 0;
   #closed = false;
 
@@ -146,6 +150,7 @@ export class Grader {
     this.#rubric = init.rubric;
     this.#command = init.command;
     this.#sources = init.sources;
+    this.#stubs = stubSources(init.root, init.exercises);
   }
 
   /** Builds the sandbox's parts, probes the OS layers and starts vitest. */
@@ -217,45 +222,62 @@ export class Grader {
     const unknown = (request.only ?? []).filter((id) => !known.includes(id));
     if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
     const exercises = this.#exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
-    const staged = await stageSubmission(resolve(request.submission), exercises, (exercise, file) => this.#exports.get(`${exercise}/${file}`) ?? []);
-    // The sandbox process starts now, and boots while vitest starts its test worker.
-    const sandbox = new SupervisedSandbox(this.#command, this.limits.totalWallSeconds);
-    const plan: Plan = {
-      id: `${process.pid}-${++this.#count}`,
-      seed,
-      root: this.root,
-      exercises: staged.exercises,
-      sandbox: {
-        ...this.#sources,
-        fds: sandbox.fds,
-        layers: this.layers,
-        limits: {
-          callCpuMs: this.limits.callMs,
-          loadCpuMs: this.limits.loadMs,
-          memoryMb: this.limits.memoryMb,
-          outputBytes: this.limits.outputBytes,
-          resultBytes: this.limits.resultBytes,
-        },
-        submission: staged.submission,
-      },
-    };
+    const staged = await stageSubmission(resolve(request.submission), exercises, (exercise, file) => this.#exports.get(`${exercise}/${file}`) ?? [], this.#stubs);
+    // An exercise whose files are the kit's stubs, byte for byte, fails every test with "not
+    // implemented yet" (the kit's own tests prove it of the stubs): its tests are not run again
+    // once a run has shown what they are.
+    const skipped = new Set(staged.untouched.filter((id) => this.#testLists.has(id)));
+    const running = exercises.filter((e) => !skipped.has(e.id));
     const timings: Record<string, number> = { stage: Math.round(performance.now() - t0) };
-    const suites = exercises.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
+    const suites = running.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
     const savedExitCode = process.exitCode;
     try {
-      this.#vitest.provide(PLAN_KEY, plan);
-      const t1 = performance.now();
-      const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s))).finally(() => sandbox.stop());
-      timings['tests'] = Math.round(performance.now() - t1);
-      timings['sandboxCpu'] = Math.round(sandbox.cpuSeconds() * 1000);
-      // Vitest reports every file it has run so far: keep this run's, never one reported before.
-      const modules = result.testModules.filter((m) => suites.includes(m.relativeModuleId.replace(/\\/g, '/')) && !this.#reported.has(m));
-      for (const m of result.testModules) this.#reported.add(m);
-      const errors = result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      const { outcomes, suiteErrors } = collectOutcomes(modules);
+      let modules: TestModule[] = [];
+      const errors: string[] = [];
+      if (suites.length > 0) {
+        // The sandbox process starts now, and boots while vitest starts its test worker.
+        const sandbox = new SupervisedSandbox(this.#command, this.limits.totalWallSeconds);
+        const plan: Plan = {
+          id: `${process.pid}-${++this.#count}`,
+          seed,
+          root: this.root,
+          exercises: staged.exercises,
+          sandbox: {
+            ...this.#sources,
+            fds: sandbox.fds,
+            layers: this.layers,
+            limits: {
+              callCpuMs: this.limits.callMs,
+              loadCpuMs: this.limits.loadMs,
+              memoryMb: this.limits.memoryMb,
+              outputBytes: this.limits.outputBytes,
+              resultBytes: this.limits.resultBytes,
+            },
+            submission: staged.submission,
+          },
+        };
+        this.#vitest.provide(PLAN_KEY, plan);
+        const t1 = performance.now();
+        const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s))).finally(() => sandbox.stop());
+        timings['tests'] = Math.round(performance.now() - t1);
+        timings['sandboxCpu'] = Math.round(sandbox.cpuSeconds() * 1000);
+        // Vitest reports every file it has run so far: keep this run's, never one reported before.
+        modules = result.testModules.filter((m) => suites.includes(m.relativeModuleId.replace(/\\/g, '/')) && !this.#reported.has(m));
+        for (const m of result.testModules) this.#reported.add(m);
+        errors.push(...result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+      }
+      const collected = collectOutcomes(modules);
+      const { suiteErrors } = collected;
       const ran = new Set(modules.map((m) => m.relativeModuleId.replace(/\\/g, '/')));
       for (const suite of suites) if (!ran.has(suite)) errors.push(`${suite}: did not run`);
       for (const e of suiteErrors) errors.push(`${e.suite}: ${e.message}`);
+      for (const e of running) {
+        const clean = [...e.publicSuites, ...e.hiddenSuites].every((suite) => ran.has(suite) && !suiteErrors.some((x) => x.suite === suite));
+        if (clean) this.#testLists.set(e.id, collected.outcomes.filter((o) => o.exercise === e.id));
+      }
+      const outcomes = exercises.flatMap((e) => (skipped.has(e.id) ? notImplemented(this.#testLists.get(e.id)!) : collected.outcomes.filter((o) => o.exercise === e.id)));
+      const notes = [...(request.notes ?? []), ...staged.notes];
+      for (const id of skipped) notes.push(`${id}: your files are the distributed stubs, unchanged: every one of its ${this.#testLists.get(id)!.length} tests fails with "not implemented yet" (not run again)`);
       const report: GradeReport = {
         version: 1,
         status: errors.length > 0 ? 'error' : 'graded',
@@ -271,7 +293,7 @@ export class Grader {
         exercises: exercises.map((e) => e.id),
         hiddenExercises: exercises.filter((e) => e.hiddenSuites.length > 0).map((e) => e.id),
         outcomes,
-        notes: [...(request.notes ?? []), ...staged.notes],
+        notes,
         errors,
         suiteErrors,
         timings,
@@ -307,6 +329,15 @@ export class Grader {
       process.exitCode = savedExitCode;
     }
   }
+}
+
+/** The outcomes of an exercise's tests when its files are the stubs: each fails, "not implemented yet". */
+function notImplemented(tests: readonly TestOutcome[]): TestOutcome[] {
+  return tests.map((o) => {
+    const { output: _output, ...rest } = o;
+    const summary = `not implemented yet: ${o.fn || 'this function'}`;
+    return { ...rest, status: 'failed', durationMs: 0, called: [], diagnoses: [], failure: { category: 'not-implemented', summary } };
+  });
 }
 
 /** Grades one submission with a grader of its own. */

@@ -8,7 +8,7 @@
  * a socket), at most 512 KB and 100 files an exercise. What was left out is summarised in notes
  * the student reads, with paths relative to the submission only.
  */
-import { lstatSync, openSync, closeSync, fstatSync, readdirSync, readSync, statSync, constants } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { transpile } from './build.ts';
 import type { Exercise } from './discover.ts';
@@ -24,6 +24,8 @@ const MAX_ENTRIES = 5000;
 export interface StagedSubmission {
   /** Transpiled files by sandbox path: 'exercises/03-batchnorm/batchnorm.ts'. */
   submission: Record<string, ModuleSource>;
+  /** Exercises whose files are exactly the kit's stubs, byte for byte (see `stubSources`). */
+  untouched: string[];
   exercises: Record<string, PlannedExercise>;
   /** What was left out, summarised (student-facing; paths relative to the submission). */
   notes: string[];
@@ -80,13 +82,19 @@ class Ignored {
 }
 
 /** Stages the submission in `dir` for the kit's `exercises` (only those are read). */
-export async function stageSubmission(dir: string, exercises: readonly Exercise[], exportsOf: (exercise: string, file: string) => PlannedExercise['files'][string]['exports']): Promise<StagedSubmission> {
+export async function stageSubmission(
+  dir: string,
+  exercises: readonly Exercise[],
+  exportsOf: (exercise: string, file: string) => PlannedExercise['files'][string]['exports'],
+  stubs: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
+): Promise<StagedSubmission> {
   const base = submissionRoot(dir);
   const ignored = new Ignored();
   const submission: Record<string, ModuleSource> = {};
   const planned: Record<string, PlannedExercise> = {};
   const known = new Set(exercises.map((e) => e.id));
   const reads: { path: string; text: string; shown: string }[] = [];
+  const texts = new Map<string, Map<string, string>>();
   let entries = 0;
   let bytes = 0;
   let topLevel: string[] = [];
@@ -163,6 +171,8 @@ export async function stageSubmission(dir: string, exercises: readonly Exercise[
           count++;
           bytes += content.length;
           reads.push({ path: `exercises/${exercise.id}/${relPath}`, text: content.toString('utf8'), shown });
+          if (!texts.has(exercise.id)) texts.set(exercise.id, new Map());
+          texts.get(exercise.id)!.set(relPath, content.toString('utf8'));
         }
       };
       walk(folder, '', 1);
@@ -184,7 +194,20 @@ export async function stageSubmission(dir: string, exercises: readonly Exercise[
     }
     planned[exercise.id] = { files };
   }
-  return { submission, exercises: planned, notes: ignored.lines(), bytes };
+  const untouched = exercises
+    .map((e) => e.id)
+    .filter((id) => {
+      const stub = stubs[id];
+      const got = texts.get(id);
+      if (!stub || !got || got.size !== Object.keys(stub).length) return false;
+      return Object.entries(stub).every(([file, text]) => got.get(file) === text);
+    });
+  return { submission, untouched, exercises: planned, notes: ignored.lines(), bytes };
+}
+
+/** The kit's stubs (`exercises/NN-slug/*.ts`, tests aside), by exercise and file name. */
+export function stubSources(root: string, exercises: readonly Exercise[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(exercises.map((e) => [e.id, Object.fromEntries(e.files.map((f) => [f, readFileSync(join(root, 'exercises', e.id, f), 'utf8')]))]));
 }
 
 /** True when `dir` looks like one submission (it has exercise folders, at the top or in exercises/). */

@@ -72,15 +72,18 @@ beforeAll(async () => {
   // The reference and the stubs under their own names: the output folders are named after them.
   const reference = join(work, 'reference');
   const stubs = join(work, 'stubs');
+  const stubsAgain = join(work, 'stubs-again');
   for (const [from, to] of [
     [join(ROOT, 'solutions'), reference],
     [join(ROOT, 'exercises'), stubs],
+    [join(ROOT, 'exercises'), stubsAgain],
     [join(ROOT, 'grader', 'tests', 'independent'), join(work, 'independent')],
   ] as const) {
     for (const exercise of readdirSync(from).filter((d) => /^[0-9]{2}-/.test(d))) cpSync(join(from, exercise), join(to, exercise), { recursive: true });
   }
   // One grader for all of them (vitest starts once); short limits keep the hostile run quick.
-  const names = ['reference', 'stubs', 'independent', ...submissions.map((s) => s.name)];
+  // The stubs first, so that their suites really run (a later untouched stub is not run again).
+  const names = ['stubs', 'reference', 'independent', ...submissions.map((s) => s.name), 'stubs-again'];
   const all = gradeInChild(
     names.map((name) => join(work, name)),
     join(work, 'out'),
@@ -135,6 +138,16 @@ describe('reference and stubs', () => {
     const other = report.outcomes.filter((o) => o.failure?.category !== 'not-implemented').map((o) => `${o.title}: ${o.failure?.category}`);
     expect(other).toEqual([]);
     expect(readFileSync(join((await run('stubs')).out, 'feedback.md'), 'utf8')).not.toMatch(/all .*tests passed/i);
+    expect(report.timings['tests'], 'the suites ran').toBeGreaterThan(0);
+  }, RUN_TIMEOUT);
+
+  test('a later submission of the untouched stubs gets the same grade without running its tests again, and is told why', async () => {
+    const first = (await run('stubs')).report;
+    const again = (await run('stubs-again')).report;
+    expect(again.timings['tests'], 'no suite ran').toBeUndefined();
+    expect(again.score.points).toBe(0);
+    expect(again.outcomes.map((o) => [o.title, o.failure?.category])).toEqual(first.outcomes.map((o) => [o.title, o.failure?.category]));
+    expect(again.notes.filter((n) => /distributed stubs, unchanged/.test(n))).toHaveLength(first.exercises.length);
   }, RUN_TIMEOUT);
 });
 
