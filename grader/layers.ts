@@ -60,7 +60,6 @@ function command(chain: Chain, hostFile: string, ivmDir: string, limits: Sandbox
   if (chain.user) out.push(findTool('setpriv')!, '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--');
   out.push(process.execPath);
   if (chain.permission) out.push('--experimental-permission', `--allow-fs-read=${hostFile}`, `--allow-fs-read=${ivmDir}`, '--allow-addons', '--no-warnings');
-  if (process.env['HOSTFLAGS']) out.push(...process.env['HOSTFLAGS'].split(' '));
   out.push(`--max-old-space-size=${limits.hostHeapMb}`, hostFile, ivmDir);
   return out;
 }
