@@ -35,6 +35,7 @@ import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts'
 import { scoreOutcomes } from './score.ts';
 import { stageSubmission, stubSources } from './stage.ts';
 import { SupervisedSandbox } from './supervisor.ts';
+import { endPersistentThread, persistentThreadPool } from './test-worker-thread.ts';
 
 /** The kit this grader belongs to. */
 export const KIT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -188,9 +189,9 @@ export class Grader {
         passWithNoTests: true,
         include: ['exercises/**/*.test.ts', 'grader/exercises/**/*.test.ts'],
         setupFiles: [join(root, 'lib', 'testing', 'setup.ts'), join(root, 'grader', 'test-worker', 'setup.ts')],
-        // One test worker, a thread, kept alive between runs: it owns the submission's sandbox
-        // process. The suites are trusted code; isolation is the sandbox's job, not vitest's.
-        pool: 'threads',
+        // One test worker, a thread kept alive from one submission to the next
+        // (test-worker-thread.ts). The suites are trusted code; isolation is the sandbox's job.
+        pool: persistentThreadPool,
         isolate: false,
         maxWorkers: 1,
         fileParallelism: false,
@@ -324,6 +325,7 @@ export class Grader {
     const savedExitCode = process.exitCode;
     try {
       await this.#vitest.close();
+      await endPersistentThread();
     } finally {
       disposeKitBuild();
       process.exitCode = savedExitCode;
