@@ -526,9 +526,73 @@ function failure(kind: string, message: string): Record<string, unknown> {
 }
 
 /** After a call: the arguments as data (for the host's check of what changed), draws and states. */
-function afterCall(args: unknown[], sub: Substituted): { argsOut: unknown; draws: unknown[]; states: unknown[] } {
+// ---------------------------------------------------------------------------------------------
+// Fingerprints: whether a call changed its arguments, without copying them out every time.
+// ---------------------------------------------------------------------------------------------
+
+const MathImul = Math.imul;
+const Uint32ArrayCtor = Uint32Array;
+const Uint8ArrayCtor = Uint8Array;
+const typedArrayBuffer = ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype) as object, 'buffer')!.get!;
+const typedArrayByteOffset = ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype) as object, 'byteOffset')!.get!;
+const typedArrayByteLength = ObjectGetOwnPropertyDescriptor(ObjectGetPrototypeOf(Uint8Array.prototype) as object, 'byteLength')!.get!;
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
+/**
+ * A 32-bit FNV-style hash of a value's data: every number's bits (so −0, NaN payloads and any
+ * change count), every string, the keys and the order of arrays and objects, typed arrays word by
+ * word. Taken before and after a call: a difference sends the arguments back for the trusted side
+ * to write back. (A submission that changes its input and forges an equal hash only escapes its
+ * own purity tests; it gains nothing else.)
+ */
+function fingerprint(value: unknown, hash: number, depth: number, originals: SafeMap<object, Record<string, unknown>>): number {
+  const mix = (h: number, word: number): number => MathImul(h ^ word, 16777619) >>> 0;
+  if (typeof value === 'number') {
+    scratch[0] = value;
+    return mix(mix(hash, scratchWords[0]!), scratchWords[1]!);
+  }
+  if (typeof value === 'string') {
+    let h = mix(hash, value.length);
+    for (let i = 0; i < value.length; i++) h = mix(h, value.charCodeAt(i));
+    return h;
+  }
+  if (value === null || typeof value !== 'object') return mix(hash, value === undefined ? 1 : value === null ? 2 : value === true ? 3 : value === false ? 4 : 5);
+  if (depth > MAX_DEPTH || originals.has(value)) return mix(hash, 6);
+  let tag: unknown;
+  try {
+    tag = ReflectApply(typedArrayTag, value, []);
+  } catch {
+    tag = undefined;
+  }
+  if (typeof tag === 'string') {
+    const buffer = ReflectApply(typedArrayBuffer, value, []) as ArrayBuffer;
+    const offset = ReflectApply(typedArrayByteOffset, value, []) as number;
+    const bytes = ReflectApply(typedArrayByteLength, value, []) as number;
+    let h = mix(hash, bytes);
+    if (offset % 4 === 0 && bytes % 4 === 0) {
+      const words = new Uint32ArrayCtor(buffer, offset, bytes / 4);
+      for (let i = 0; i < words.length; i++) h = MathImul(h ^ words[i]!, 16777619) >>> 0;
+    } else {
+      const octets = new Uint8ArrayCtor(buffer, offset, bytes);
+      for (let i = 0; i < octets.length; i++) h = MathImul(h ^ octets[i]!, 16777619) >>> 0;
+    }
+    return h;
+  }
+  if (ArrayIsArray(value)) {
+    let h = mix(hash, value.length + 7);
+    for (let i = 0; i < value.length; i++) h = fingerprint(value[i], h, depth + 1, originals);
+    return h;
+  }
+  const keys = ObjectKeys(value);
+  let h = mix(hash, keys.length + 11);
+  for (let i = 0; i < keys.length; i++) h = fingerprint((value as Record<string, unknown>)[keys[i]!], fingerprint(keys[i], h, depth, originals), depth + 1, originals);
+  return h;
+}
+
+function afterCall(args: unknown[], sub: Substituted, before: number): { argsOut: unknown; draws: unknown[]; states: unknown[] } {
   const state: OutState = { nodes: 0, seen: new SafeMap(), originals: sub.originals };
-  const argsOut = toData(args, state, 0);
+  const argsOut = fingerprint(args, 2166136261, 0, sub.originals) === before ? undefined : toData(args, state, 0);
   const draws: unknown[] = [];
   for (let i = 0; i < sub.rngs.length; i++) {
     const entry = sub.rngs[i]!;
@@ -553,12 +617,13 @@ function runRequest(args: unknown[], body: (args: unknown[]) => unknown): Record
     if (error instanceof StaleError) return failure('stale', error.message);
     throw error;
   }
+  const before = fingerprint(args, 2166136261, 0, sub.originals);
   try {
     value = body(args);
   } catch (error) {
     let after: { argsOut: unknown; states: unknown[] } = { argsOut: undefined, states: [] };
     try {
-      after = afterCall(args, sub);
+      after = afterCall(args, sub, before);
     } catch {
       /* the arguments cannot be read back: nothing to write back */
     }
@@ -573,7 +638,7 @@ function runRequest(args: unknown[], body: (args: unknown[]) => unknown): Record
   if (printed > outputLimit) return failure('output', `printed more than ${outputLimit >= 1024 * 1024 ? `${outputLimit / (1024 * 1024)} MB` : `${outputLimit} bytes`}`);
   try {
     const out = toData(value, { nodes: 0, seen: new SafeMap(), originals: sub.originals }, 0);
-    const { argsOut, draws, states } = afterCall(args, sub);
+    const { argsOut, draws, states } = afterCall(args, sub, before);
     return record([
       ['ok', true],
       ['value', out],

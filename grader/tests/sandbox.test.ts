@@ -43,7 +43,7 @@ export function asyncResult(): Promise<number> { return Promise.resolve(1); }
 export function proxyResult(): unknown { return new Proxy({}, { ownKeys: () => { throw new Error('trap'); } }); }
 export function throwingGetter(): unknown { return { get out() { throw new Error('getter'); } }; }
 export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
-export function huge(): Float64Array { return new Float64Array(9_000_000); }
+export function huge(): Float64Array { return new Float64Array(1_200_000); }
 export function callsBack(f: (t: Tensor) => number, n: number): number { let s = 0; for (let i = 0; i < n; i++) s += f({ shape: [1], data: Float64Array.of(i) }); return s; }
 export function identityBack(f: (t: Tensor) => Tensor): boolean[] { const x = { shape: [1], data: Float64Array.of(1) }; const y = f(x); return [y === x, y.data === x.data]; }
 export function draws(rng: { uniform(): number }, n: number): number[] { return Array.from({ length: n }, () => rng.uniform()); }
@@ -94,7 +94,7 @@ const server = createServer((socket) => {
 });
 let connections = 0;
 
-const LIMITS = { callCpuMs: 600, loadCpuMs: 600, memoryMb: 256, outputBytes: 100_000, resultBytes: 64 * 1024 * 1024 };
+const LIMITS = { callCpuMs: 600, loadCpuMs: 600, memoryMb: 256, outputBytes: 100_000, resultBytes: 8 * 1024 * 1024 };
 
 async function startSandbox(limits = LIMITS): Promise<{ plan: Plan; supervised: SupervisedSandbox; sandbox: Sandbox }> {
   const build = await buildKit(ROOT);
@@ -266,7 +266,7 @@ describe('what fails, and why', () => {
   test('a result above the size limit is refused', () => {
     const error = failure(() => call('huge'));
     expect(error.kind).toBe('output');
-    expect(error.message).toMatch(/huge returned 68\.7 MB \(the limit is 64 MB\)/);
+    expect(error.message).toMatch(/huge returned 9\.2 MB \(the limit is 8 MB\)/);
   });
 
   test('an error keeps its built-in class, its name and message', () => {
