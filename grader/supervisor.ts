@@ -89,6 +89,11 @@ export class SupervisedSandbox {
     this.#wallTimer.unref();
   }
 
+  /** Settles once the sandbox process has ended and its `died` frame is written. */
+  get exited(): Promise<void> {
+    return this.#exited;
+  }
+
   /** The sandbox process's pid. */
   get pid(): number {
     return this.#child.pid ?? 0;

@@ -96,11 +96,11 @@ let connections = 0;
 
 const LIMITS = { callCpuMs: 600, loadCpuMs: 600, memoryMb: 256, outputBytes: 100_000, resultBytes: 8 * 1024 * 1024 };
 
-async function startSandbox(limits = LIMITS): Promise<{ plan: Plan; supervised: SupervisedSandbox; sandbox: Sandbox }> {
+async function startSandbox(limits = LIMITS, total = { cpuSeconds: 60, wallSeconds: 120 }): Promise<{ plan: Plan; supervised: SupervisedSandbox; sandbox: Sandbox }> {
   const build = await buildKit(ROOT);
-  const { command, layers } = sandboxCommand(ROOT, build.hostFile, { totalCpuSeconds: 60, hostHeapMb: 256 });
+  const { command, layers } = sandboxCommand(ROOT, build.hostFile, { totalCpuSeconds: total.cpuSeconds, hostHeapMb: 256 });
   const staged = await stageSubmission(dir, discoverExercises(ROOT), () => []);
-  const supervisedSandbox = new SupervisedSandbox(command, 120);
+  const supervisedSandbox = new SupervisedSandbox(command, total.wallSeconds);
   const p: Plan = {
     id: `probe-${Math.random()}`,
     seed: 'probe',
@@ -332,6 +332,36 @@ describe('what fails, and why', () => {
       expect(failure(() => on('hogsHeap')).kind, 'the heap, not only buffers').toBe('memory');
       expect(on('viaHelper', 2)).toBe(3);
       expect(failure(() => on('bump', counter)).kind, 'a handle from the disposed isolate').toBe('stale');
+    } finally {
+      await other.supervised.stop();
+    }
+  });
+
+  test('the whole submission has a CPU budget: the kernel ends the sandbox when it is spent, and every later call says so', async () => {
+    if (!plan.sandbox.layers.cpuLimit) return;
+    // The supervisor lives in this thread, so the process must die while this thread waits
+    // asynchronously (in the grader the calls block another thread). The sandbox's own command, with
+    // its program replaced by a CPU burner after the layers' options, shows the budget and its reason.
+    const { command } = sandboxCommand(ROOT, (await buildKit(ROOT)).hostFile, { totalCpuSeconds: 1, hostHeapMb: 256 });
+    const prlimit = command.findIndex((part) => part.endsWith('prlimit'));
+    expect(command[prlimit + 1], 'the CPU limit of the sandbox command').toBe('--cpu=1:2');
+    const burner = new SupervisedSandbox([...command.slice(prlimit, prlimit + 3), process.execPath, '-e', 'for (;;) {}'], 120);
+    const sandbox = new Sandbox({ ...plan, id: `burner-${Math.random()}`, sandbox: { ...plan.sandbox, fds: burner.fds } });
+    try {
+      await burner.exited;
+      expect(burner.cpuSeconds(), 'CPU seconds the process used').toBeLessThan(2.5);
+      expect(failure(() => sandbox.call('03-batchnorm', 'batchnorm.ts', 'viaHelper', [1])).message).toMatch(/used all the CPU time its grading may use/);
+    } finally {
+      await burner.stop();
+    }
+  });
+
+  test('the whole submission has a wall-clock limit, kept from outside: past it the sandbox is gone, and every call says so', async () => {
+    const other = await startSandbox(LIMITS, { cpuSeconds: 60, wallSeconds: 1 });
+    try {
+      expect(other.sandbox.call('03-batchnorm', 'batchnorm.ts', 'viaHelper', [1])).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(failure(() => other.sandbox.call('03-batchnorm', 'batchnorm.ts', 'viaHelper', [1])).message).toMatch(/reached its wall-clock limit/);
     } finally {
       await other.supervised.stop();
     }
