@@ -1,11 +1,12 @@
 /**
- * Registers `expect(x).toBeAllClose(expected, { rtol, atol })` for vitest. Imported once by the
- * setup file; the message comes from `explainAllClose` so students and the grader read the same
- * wording.
+ * Registers the kit's matchers for vitest: `expect(x).toBeAllClose(expected, { rtol, atol })` and
+ * `expect(out).toHaveShape([3, 4], 'out')`. Imported once by the setup file; the messages come
+ * from lib/allclose.ts so students and the grader read the same wording.
  */
 import { expect } from 'vitest';
 import { compareAllClose, explainAllClose, type Tolerance } from '../allclose.ts';
-import { type Nested, type Tensor } from '../tensor.ts';
+import { formatShape } from '../errors.ts';
+import { describe, isTensor, shapesEqual, type Nested, type Tensor } from '../tensor.ts';
 
 /**
  * The tolerance used when a test names none: float64 arithmetic done in a different order differs
@@ -21,6 +22,11 @@ interface AllCloseMatchers<R = unknown> {
    * `what` names the quantity in the failure message (default "result").
    */
   toBeAllClose(expected: Tensor | number | Nested, tolerance?: Partial<Tolerance> & { what?: string }): R;
+  /**
+   * A tensor `{ shape, data: Float64Array }` of exactly this shape. `what` names it in the failure
+   * message: `out has the wrong shape: got [4, 3], expected [3, 4]`.
+   */
+  toHaveShape(expected: readonly number[], what?: string): R;
 }
 
 declare module 'vitest' {
@@ -40,6 +46,21 @@ expect.extend({
         verdict.kind === 'ok'
           ? `${what} is close to the expected values, but the test expected it not to be`
           : explainAllClose(verdict, tol, what),
+    };
+  },
+
+  toHaveShape(received: unknown, expected: readonly number[], what = 'result') {
+    if (!isTensor(received)) {
+      const got = typeof received === 'number' ? `the number ${describe(received)}` : describe(received);
+      return { pass: false, message: () => `${what} should be a tensor { shape, data: Float64Array }, got ${got}` };
+    }
+    const pass = shapesEqual(received.shape, expected);
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `${what} has the shape ${formatShape(expected)}, but the test expected another one`
+          : `${what} has the wrong shape: got ${formatShape(received.shape)}, expected ${formatShape(expected)}`,
     };
   },
 });
