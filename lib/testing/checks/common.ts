@@ -82,3 +82,129 @@ export function expectGradientClose(analytic: unknown, numerical: Tensor, bound:
   const where = numerical.shape.length === 0 ? '' : ` at ${formatShape(unravelIndex(at, numerical.shape))}`;
   expect(worst, `relative error of ${what} (CS231n's relError; worst${where}: your ${what} ${a.data[at]}, numerical ${numerical.data[at]})`).toBeLessThan(bound);
 }
+
+/** A normalization evaluated on `x`, described by which statistic each element belongs to. */
+export interface NormalizationCase {
+  /** The input, flat. */
+  x: ArrayLike<number>;
+  /** Number of statistic groups (features of batch norm, rows of layer norm, (sample, group) pairs of group norm). */
+  groups: number;
+  /** The statistic group of flat element k. */
+  groupOf: (k: number) => number;
+  /** γ and β of flat element k. */
+  gammaOf: (k: number) => number;
+  betaOf: (k: number) => number;
+  eps: number;
+  /**
+   * 'batch' when μ and σ² are computed from x (train mode, layer and group norm); 'given' when they
+   * are inputs (batch norm's test mode: `mean` and `variance` per group).
+   */
+  statistics: { kind: 'batch' } | { kind: 'given'; mean: (group: number) => number; variance: (group: number) => number };
+  /** Upstream gradient, flat, when the backward pass is checked. */
+  dout?: ArrayLike<number>;
+}
+
+/** Absolute error bounds for the outputs of a normalization and its backward pass. */
+export interface NormalizationBounds {
+  /** |δ out| for any element. */
+  out: number;
+  /** |δ dx| for any element. */
+  dx: number;
+  /** |δ dγ| and |δ dβ| for any parameter. */
+  dgamma: number;
+  dbeta: number;
+}
+
+/**
+ * How far two correct implementations of a normalization can be apart, element by element, whatever
+ * their order of operations (one-pass or two-pass loops over x − μ, numpy's keepdims reductions,
+ * pairwise sums, a closed-form or a node-by-node backward pass). Per statistic group of M values,
+ * with u = 2⁻⁵³ and s = √(σ² + ε):
+ *   δμ ≤ (M + 1)·u·max|x|, the error of any summation order (γ_M) and the division; relative to
+ *   the spread that is ρ = δμ / s, the conditioning of the input (large offsets make it large);
+ *   δs / s ≤ (M + 7)·u/2 + ρ²/2 (σ² sums positive terms, so its relative error stays ~M·u);
+ *   δx̂ ≤ ρ + |x̂|·((M + 11)·u/2 + ρ²/2), and δout ≤ |γ|·δx̂ + 2u·(|γx̂| + |β|).
+ * Backward, with g = dout ⊙ γ and dx = (g − mean(g) − x̂·mean(g ⊙ x̂)) / s: each mean errs by
+ * (M + 2)·u times its largest term plus the spread of δx̂ it multiplies, the bracket by those and
+ * 3u of its terms, dx by the bracket's error / s plus |dx| times δs/s; dγ = Σ dout ⊙ x̂ errs by
+ * (n + 2)·u·Σ|dout ⊙ x̂| + Σ|dout|·max δx̂ and dβ = Σ dout by (n + 1)·u·Σ|dout| (n elements).
+ * Each bound is one implementation's distance from the exact result; the returned numbers are
+ * 4 times the largest over the elements: twice for two implementations, twice for the operations
+ * a particular implementation adds (1/s times c instead of c/s, a node-by-node backward pass).
+ */
+export function normalizationBounds(c: NormalizationCase): NormalizationBounds {
+  const n = c.x.length;
+  const count = new Float64Array(c.groups);
+  const total = new Float64Array(c.groups);
+  const maxAbs = new Float64Array(c.groups);
+  for (let k = 0; k < n; k++) {
+    const g = c.groupOf(k);
+    count[g]!++;
+    total[g]! += c.x[k]!;
+    maxAbs[g] = Math.max(maxAbs[g]!, Math.abs(c.x[k]!));
+  }
+  const given = c.statistics.kind === 'given' ? c.statistics : null;
+  const mu = Float64Array.from(total, (t, g) => (given ? given.mean(g) : t / Math.max(1, count[g]!)));
+  const sq = new Float64Array(c.groups);
+  for (let k = 0; k < n; k++) sq[c.groupOf(k)]! += (c.x[k]! - mu[c.groupOf(k)]!) ** 2;
+  const s = Float64Array.from(sq, (v, g) => Math.sqrt((given ? given.variance(g) : v / Math.max(1, count[g]!)) + c.eps));
+  // ρ = δμ / s; relative error of s; δx̂ per element.
+  const rho = Float64Array.from(s, (sg, g) => (given ? 2 * U * (maxAbs[g]! + Math.abs(mu[g]!)) : (count[g]! + 1) * U * maxAbs[g]!) / sg);
+  const relS = Float64Array.from(rho, (r, g) => (given ? 2 * U : ((count[g]! + 7) * U) / 2 + (r * r) / 2));
+  const xhat = new Float64Array(n);
+  const dxhat = new Float64Array(n);
+  let out = 0;
+  for (let k = 0; k < n; k++) {
+    const g = c.groupOf(k);
+    xhat[k] = (c.x[k]! - mu[g]!) / s[g]!;
+    dxhat[k] = rho[g]! + Math.abs(xhat[k]!) * (2 * U + relS[g]!);
+    const gamma = c.gammaOf(k);
+    out = Math.max(out, Math.abs(gamma) * dxhat[k]! + 2 * U * (Math.abs(gamma * xhat[k]!) + Math.abs(c.betaOf(k))));
+  }
+  if (c.dout === undefined) return { out: 4 * out, dx: 0, dgamma: 0, dbeta: 0 };
+  const dout = c.dout;
+  // Per group: the largest |g|, |g x̂| and δx̂, and the two means of the closed form.
+  const maxG = new Float64Array(c.groups);
+  const maxGX = new Float64Array(c.groups);
+  const maxDX = new Float64Array(c.groups);
+  const m1 = new Float64Array(c.groups);
+  const m2 = new Float64Array(c.groups);
+  let sumAbsDout = 0;
+  let sumAbsDoutXhat = 0;
+  let maxDxhat = 0;
+  for (let k = 0; k < n; k++) {
+    const grp = c.groupOf(k);
+    const g = dout[k]! * c.gammaOf(k);
+    maxG[grp] = Math.max(maxG[grp]!, Math.abs(g));
+    maxGX[grp] = Math.max(maxGX[grp]!, Math.abs(g * xhat[k]!));
+    maxDX[grp] = Math.max(maxDX[grp]!, dxhat[k]!);
+    m1[grp]! += g / count[grp]!;
+    m2[grp]! += (g * xhat[k]!) / count[grp]!;
+    sumAbsDout += Math.abs(dout[k]!);
+    sumAbsDoutXhat += Math.abs(dout[k]! * xhat[k]!);
+    maxDxhat = Math.max(maxDxhat, dxhat[k]!);
+  }
+  let dx = 0;
+  for (let k = 0; k < n; k++) {
+    const grp = c.groupOf(k);
+    const g = dout[k]! * c.gammaOf(k);
+    if (given) {
+      dx = Math.max(dx, 3 * U * Math.abs(g / s[grp]!));
+      continue;
+    }
+    const M = count[grp]!;
+    const dm1 = (M + 2) * U * maxG[grp]!;
+    const dm2 = (M + 2) * U * maxGX[grp]! + maxG[grp]! * maxDX[grp]!;
+    const bracket = g - m1[grp]! - xhat[k]! * m2[grp]!;
+    const dBracket = dm1 + dxhat[k]! * Math.abs(m2[grp]!) + Math.abs(xhat[k]!) * dm2 + 3 * U * (Math.abs(g) + Math.abs(m1[grp]!) + Math.abs(xhat[k]! * m2[grp]!));
+    dx = Math.max(dx, dBracket / s[grp]! + (Math.abs(bracket) / s[grp]!) * (relS[grp]! + U));
+  }
+  const dgamma = (n + 2) * U * sumAbsDoutXhat + sumAbsDout * maxDxhat;
+  const dbeta = (n + 1) * U * sumAbsDout;
+  return { out: 4 * out, dx: 4 * dx, dgamma: 4 * dgamma, dbeta: 4 * dbeta };
+}
+
+/** `TOL`, with its atol raised to `bound` when a case's derived error bound is larger. */
+export function toleranceFor(bound: number): Tolerance {
+  return { rtol: TOL.rtol, atol: Math.max(TOL.atol, bound) };
+}
