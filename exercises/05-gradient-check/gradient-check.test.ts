@@ -126,7 +126,7 @@ describe('properties', () => {
     const x = randn([3, 4], rng);
     const before = clone(x);
     numericalGradient(scalarFunctions['quadratic']!({ A: randn([12, 12], rng), b: randn([12], rng) }), x);
-    expect(x.shape).toEqual(before.shape);
+    expect(x).toHaveShape(before.shape, 'x after numericalGradient');
     expect(x.data, 'x after numericalGradient (restore every element to its old value)').toEqual(before.data);
   });
 
@@ -231,7 +231,7 @@ describe('properties', () => {
     const calls: Tensor[] = [];
     gradCheckSparse(recordingF(calls), x, zeros([3, 3]), 6, createRng('unchanged'));
     expect(x.data, 'x after gradCheckSparse').toEqual(before.data);
-    for (const call of calls) expect(call.shape).toEqual([3, 3]);
+    for (const call of calls) expect(call).toHaveShape([3, 3], 'the tensor f was called with');
     expectErrorOfF(() => gradCheckSparse(throwingOnCall(3), x, zeros([3, 3]), 6, createRng('unchanged')));
     expect(x.data, 'x after f threw').toEqual(before.data);
   });

@@ -105,7 +105,7 @@ const properties: Check[] = [
       mod.numericalGradient(recording(calls), x, h);
       const sides = new Set<string>();
       for (const call of calls) {
-        expect(call.shape).toEqual([2, 2, 3]);
+        expect(call).toHaveShape([2, 2, 3], 'the tensor f was called with');
         const moved = [...call.data.keys()].filter((i) => call.data[i] !== original.data[i]);
         expect(moved.length, 'elements moved from x in one evaluation').toBeLessThanOrEqual(1);
         if (moved.length === 1) {
@@ -127,7 +127,7 @@ const properties: Check[] = [
       const x = randn([4, 5], rng);
       const before = clone(x);
       mod.numericalGradient(scalarFunctions['quadratic']!({ A: randn([20, 20], rng), b: randn([20], rng) }), x);
-      expect(x.shape).toEqual([4, 5]);
+      expect(x).toHaveShape([4, 5], 'x after numericalGradient');
       expect(x.data).toEqual(before.data);
     },
   },
