@@ -28,6 +28,24 @@ export function variantRng(exercise: string): Rng {
   return rngFor(studentSeed(), exercise);
 }
 
+let memoSeed = '';
+const memo = new Map<string, unknown>();
+
+/**
+ * A value that is a pure function of the seed (a drawn case, a reference result), computed once
+ * per seed and shared by every implementation a sweep checks with that seed; each caller gets its
+ * own deep copy, so that code under test cannot corrupt what the next one sees. Only the current
+ * seed's values are kept.
+ */
+export function perSeed<T>(seed: string, key: string, make: () => T): T {
+  if (seed !== memoSeed) {
+    memo.clear();
+    memoSeed = seed;
+  }
+  if (!memo.has(key)) memo.set(key, make());
+  return structuredClone(memo.get(key) as T);
+}
+
 /** The groups of the rubric a variant check can count in (see grader/rubric.json). */
 export type VariantGroup = 'shapes' | 'properties' | 'gradients' | 'variants';
 

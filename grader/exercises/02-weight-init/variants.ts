@@ -9,7 +9,7 @@ import { clone, createRng, map, randn, type Tensor } from '../../../lib/index.ts
 import { expectSameStatistics, INIT_NAMES, TOL, type InitName, type WeightInitModule } from '../../../lib/testing/checks/02-weight-init.ts';
 import * as reference from '../../../solutions/02-weight-init/weight-init.ts';
 import type { Activation } from '../../../solutions/02-weight-init/weight-init.ts';
-import { rngFor, type VariantCheck } from '../variants.ts';
+import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 type Check = VariantCheck<WeightInitModule>;
 const KEBAB: Record<InitName, string> = { xavierInit: 'xavier', heInit: 'he', smallRandomInit: 'small' };
@@ -46,9 +46,13 @@ function lecture(seed: string): { x: Tensor; small: Tensor[]; unit: Tensor[]; xa
 }
 
 function runLecture(mod: WeightInitModule, seed: string, which: 'small' | 'unit' | 'xavier' | 'he', activation: Activation): number[] {
-  const l = lecture(seed);
+  const l = perSeed(seed, '02-weight-init/lecture', () => lecture(seed));
   const got = mod.activationStatistics(l.x, l[which], activation);
-  expectSameStatistics(got, reference.activationStatistics(l.x, l[which], activation));
+  const want = perSeed(seed, `02-weight-init/lecture/${which}/${activation}`, () => {
+    const fresh = perSeed(seed, '02-weight-init/lecture', () => lecture(seed));
+    return reference.activationStatistics(fresh.x, fresh[which], activation);
+  });
+  expectSameStatistics(got, want);
   return got.map((s) => s.std);
 }
 

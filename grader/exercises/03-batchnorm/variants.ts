@@ -22,7 +22,7 @@ import { extrapolatedGradientOf, EXTRAPOLATION_STEP } from '../../../lib/testing
 import * as reference from '../../../solutions/03-batchnorm/batchnorm.ts';
 import type { BatchnormParams } from '../../../solutions/03-batchnorm/batchnorm.ts';
 import { drawConditioned, predictedRelativeError } from '../gradient-cases.ts';
-import { rngFor, type VariantCheck } from '../variants.ts';
+import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 const REFERENCE = reference as unknown as BatchnormModule;
 
@@ -146,7 +146,8 @@ const gradients: VariantCheck<BatchnormModule>[] = (
   id: `numerical-gradient-${N}x${D}`,
   description: 'dx, dgamma and dbeta match numerical gradients of the forward pass',
   run: (mod, seed) => {
-    const c = gradientCase(rngFor(seed, `03-batchnorm/grad-${fn}-${N}x${D}`), N, D, 'train');
+    const stream = `03-batchnorm/grad-${fn}-${N}x${D}`;
+    const c = perSeed(seed, stream, () => gradientCase(rngFor(seed, stream), N, D, 'train'));
     expectGradientsMatchNumerical(mod, fn, c, REFERENCE);
   },
 }));

@@ -24,7 +24,7 @@ import {
 import { extrapolatedGradientOf, EXTRAPOLATION_STEP } from '../../../lib/testing/gradcheck.ts';
 import * as reference from '../../../solutions/04-groupnorm/groupnorm.ts';
 import { drawConditioned, predictedRelativeError } from '../gradient-cases.ts';
-import { rngFor, type VariantCheck } from '../variants.ts';
+import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 const REFERENCE = reference as unknown as GroupnormModule;
 type LnCase = LayernormArgs & { dout: Tensor };
@@ -392,7 +392,10 @@ const gradients: Check[] = [
       fn: 'layernormBackward',
       id: `ln-numerical-gradient-${N}x${D}`,
       description: 'dx, dgamma and dbeta match numerical gradients of the forward pass',
-      run: (mod, seed) => expectLayernormGradients(mod, layernormGradientCase(rngFor(seed, `04-groupnorm/grad-ln-${N}x${D}`), N, D), REFERENCE),
+      run: (mod, seed) => {
+        const stream = `04-groupnorm/grad-ln-${N}x${D}`;
+        expectLayernormGradients(mod, perSeed(seed, stream, () => layernormGradientCase(rngFor(seed, stream), N, D)), REFERENCE);
+      },
     }),
   ),
   ...(
@@ -409,7 +412,10 @@ const gradients: Check[] = [
       fn: 'groupnormBackward',
       id: `gn-numerical-gradient-${N}x${C}x${H}x${W}-g${G}`,
       description: 'dx, dgamma and dbeta match numerical gradients of the forward pass',
-      run: (mod, seed) => expectGroupnormGradients(mod, groupnormGradientCase(rngFor(seed, `04-groupnorm/grad-gn-${N}x${C}x${H}x${W}-g${G}`), [N, C, H, W], G), REFERENCE),
+      run: (mod, seed) => {
+        const stream = `04-groupnorm/grad-gn-${N}x${C}x${H}x${W}-g${G}`;
+        expectGroupnormGradients(mod, perSeed(seed, stream, () => groupnormGradientCase(rngFor(seed, stream), [N, C, H, W], G)), REFERENCE);
+      },
     }),
   ),
 ];

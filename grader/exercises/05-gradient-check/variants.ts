@@ -20,7 +20,7 @@ import { arrayFunctions, quadraticGradient, scalarFunctions, softmaxLoss, softma
 import { relError } from '../../../lib/testing/gradcheck.ts';
 import * as reference from '../../../solutions/05-gradient-check/gradient-check.ts';
 import { drawConditioned } from '../gradient-cases.ts';
-import { rngFor, type VariantCheck } from '../variants.ts';
+import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 type Check = VariantCheck<GradientCheckModule>;
 const at = (index: readonly number[]): string => `[${index.join(', ')}]`;
@@ -202,7 +202,8 @@ const gradients: Check[] = [
     id: 'softmax-analytic-larger',
     description: 'the softmax loss of W [5, 4] on 16 examples matches Xᵀ(P − Y)/N (relative error < 1e-6)',
     run: (mod, seed) => {
-      const { X, y, W } = softmaxProblem(rngFor(seed, '05-gradient-check/softmax-larger'), 16, 5, 4, 0.2, 1e-6);
+      const stream = '05-gradient-check/softmax-larger';
+      const { X, y, W } = perSeed(seed, stream, () => softmaxProblem(rngFor(seed, stream), 16, 5, 4, 0.2, 1e-6));
       expect(relError(mod.numericalGradient((w) => softmaxLoss(X, y, w), W), softmaxLossGradient(X, y, W)), 'relative error against Xᵀ(P − Y)/N').toBeLessThan(1e-6);
     },
   },
@@ -241,7 +242,8 @@ const gradients: Check[] = [
     id: 'tanh-layer-analytic',
     description: 'f(W) = tanh(x W) gives dW = xᵀ (dout ⊙ (1 − tanh²(x W)))',
     run: (mod, seed) => {
-      const { x, W, dout, dW } = tanhLayerProblem(rngFor(seed, '05-gradient-check/tanh-layer'), 1e-7);
+      const stream = '05-gradient-check/tanh-layer';
+      const { x, W, dout, dW } = perSeed(seed, stream, () => tanhLayerProblem(rngFor(seed, stream), 1e-7));
       expect(relError(mod.numericalGradientArray((w) => map(matmul(x, w), Math.tanh), W, dout), dW), 'relative error against the closed form').toBeLessThan(1e-7);
     },
   },
@@ -251,7 +253,8 @@ const gradients: Check[] = [
     id: 'softmax-correct-all-pass',
     description: 'a correct softmax gradient passes 20 checks below 1e-6',
     run: (mod, seed) => {
-      const { X, y, W } = softmaxProblem(rngFor(seed, '05-gradient-check/sparse-softmax'), 10, 4, 3, 0.3, 1e-6);
+      const stream = '05-gradient-check/sparse-softmax';
+      const { X, y, W } = perSeed(seed, stream, () => softmaxProblem(rngFor(seed, stream), 10, 4, 3, 0.3, 1e-6));
       for (const c of mod.gradCheckSparse((w) => softmaxLoss(X, y, w), W, softmaxLossGradient(X, y, W), 20, createRng('softmax'))) {
         expect(c.relError, `relError at ${at(c.index)}`).toBeLessThan(1e-6);
       }

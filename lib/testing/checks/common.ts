@@ -61,6 +61,15 @@ export function wellConditioned(...gradients: Tensor[]): boolean {
   return gradients.every((g) => conditioningOf(g) >= CONDITIONING);
 }
 
+/** Sees the relative error of every gradient check and its bound (for `npm run fairness`'s figures). */
+export type GradientCheckObserver = (what: string, relError: number, bound: number) => void;
+let observer: GradientCheckObserver | null = null;
+
+/** For the fairness sweep: observe every gradient check from now on; `null` stops. */
+export function observeGradientChecks(next: GradientCheckObserver | null): void {
+  observer = next;
+}
+
 /**
  * Asserts that `analytic` (what a backward pass returned) is a tensor of `numerical`'s shape whose
  * CS231n relative error against `numerical` is below `bound`; the message names the quantity,
@@ -79,6 +88,7 @@ export function expectGradientClose(analytic: unknown, numerical: Tensor, bound:
       if (Number.isNaN(r)) break;
     }
   }
+  observer?.(what, worst, bound);
   const where = numerical.shape.length === 0 ? '' : ` at ${formatShape(unravelIndex(at, numerical.shape))}`;
   expect(worst, `relative error of ${what} (CS231n's relError; worst${where}: your ${what} ${a.data[at]}, numerical ${numerical.data[at]})`).toBeLessThan(bound);
 }
