@@ -9,8 +9,15 @@ import { loadMistakes } from './mistakes.ts';
 import { correctImplementations, sweepVariants } from './fairness.ts';
 
 test('fairness sweep of the variant checks', async () => {
-  const plan = JSON.parse(readFileSync(process.env['GRADLAB_FAIRNESS_PLAN'] ?? '', 'utf8')) as { seeds: string[]; only: string[]; workDir: string };
+  const plan = JSON.parse(readFileSync(process.env['GRADLAB_FAIRNESS_PLAN'] ?? '', 'utf8')) as { seeds: string[]; publicDraws: string[]; only: string[]; workDir: string };
   const started = Date.now();
-  const result = await sweepVariants({ seeds: plan.seeds, only: plan.only, implementations: correctImplementations(), mistakes: await loadMistakes(plan.only), workDir: plan.workDir });
+  const result = await sweepVariants({
+    seeds: plan.seeds,
+    publicDraws: new Set(plan.publicDraws),
+    only: plan.only,
+    implementations: correctImplementations(),
+    mistakes: await loadMistakes(plan.only),
+    workDir: plan.workDir,
+  });
   writeFileSync(process.env['GRADLAB_FAIRNESS_RESULTS'] ?? '', JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }));
 });

@@ -5,6 +5,8 @@
  *   npm run fairness -- --seeds 1000            the full sweep
  *   npm run fairness -- --seeds 50 --only 04-groupnorm
  *   npm run fairness -- --seeds 200 --no-suites skip the two vitest runs (seed-independent part)
+ *   npm run fairness -- --seeds 1000 --jobs 4   seeds dealt to 4 processes (default: 2, or 1 on one core)
+ *   npm run fairness -- --public-draws 1000     the public gradient checks on fresh draws for that many seeds (default 200)
  *
  * Correct implementations: the reference (solutions/), grader/tests/independent/ and every port
  * in grader/tests/independent-ports/. Checks come in two kinds:
@@ -19,8 +21,8 @@
  * seed when a seed-independent test catches it or one of that seed's variant checks does.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNotImplementedError } from '../lib/errors.ts';
@@ -88,15 +90,19 @@ function copyExercise(from: string, to: string, edit?: { file: string; apply: (s
   }
 }
 
-/** The variant checks of each exercise, from grader/exercises/NN-slug/variants.ts. */
-export async function loadVariantChecks(exercises: Iterable<string>): Promise<Map<string, VariantCheck<unknown>[]>> {
-  const checks = new Map<string, VariantCheck<unknown>[]>();
+/**
+ * The variant checks of each exercise, from grader/exercises/NN-slug/variants.ts: the hidden
+ * suite's (`variantChecks`), then the sweep's own (`sweepChecks`: the public gradient checks on
+ * inputs drawn per seed, which show the public bounds hold for any draw, not only the fixture's).
+ */
+export async function loadVariantChecks(exercises: Iterable<string>): Promise<Map<string, { hidden: VariantCheck<unknown>[]; sweep: VariantCheck<unknown>[] }>> {
+  const checks = new Map<string, { hidden: VariantCheck<unknown>[]; sweep: VariantCheck<unknown>[] }>();
   for (const ex of exercises) {
     const path = join(ROOT, 'grader', 'exercises', ex, 'variants.ts');
     if (!existsSync(path)) continue;
-    const mod = (await import(path)) as { variantChecks?: VariantCheck<unknown>[] };
+    const mod = (await import(path)) as { variantChecks?: VariantCheck<unknown>[]; sweepChecks?: VariantCheck<unknown>[] };
     if (!Array.isArray(mod.variantChecks)) throw new Error(`grader/exercises/${ex}/variants.ts must export 'variantChecks'`);
-    checks.set(ex, mod.variantChecks);
+    checks.set(ex, { hidden: mod.variantChecks, sweep: mod.sweepChecks ?? [] });
   }
   return checks;
 }
@@ -136,6 +142,8 @@ export interface SweepResult {
   mistakes: MistakeRate[];
   /** The largest relative error each gradient check saw on a correct implementation, against its bound. */
   gradients: GradientFigure[];
+  /** Milliseconds spent per exercise on correct implementations and on mistakes. */
+  milliseconds: Record<string, { correct: number; mistakes: number }>;
   seconds: number;
 }
 
@@ -160,6 +168,12 @@ export async function sweepVariants(options: {
   implementations?: readonly Implementation[];
   mistakes?: readonly ExerciseMistake[];
   workDir: string;
+  /**
+   * The seeds for which the public gradient checks on fresh draws (`sweepChecks`) run too (all
+   * when omitted): each evaluates every implementation's own forward pass a few hundred times, so
+   * the CLI runs them for the first few hundred seeds only.
+   */
+  publicDraws?: ReadonlySet<string>;
   onProgress?: (done: number, total: number) => void;
 }): Promise<Omit<SweepResult, 'seconds'>> {
   const files = exerciseFiles(options.only);
@@ -192,14 +206,18 @@ export async function sweepVariants(options: {
     if (!files.has(m.exercise)) continue;
     const dir = join(options.workDir, 'mistakes', `${m.exercise}--${m.id}`, m.exercise);
     copyExercise(join(ROOT, 'solutions', m.exercise), dir, { file: m.file, apply: (s) => applyMistake(s, m) });
-    const ordered = [...(checks.get(m.exercise) ?? [])].sort((a, b) => Number(b.fn === m.fn) - Number(a.fn === m.fn));
+    const ordered = [...(checks.get(m.exercise)?.hidden ?? [])].sort((a, b) => Number(b.fn === m.fn) - Number(a.fn === m.fn));
     mistakeUnits.push({ mistake: m, mod: await importModule(join(dir, files.get(m.exercise)!)), checks: ordered });
   }
   const caught = new Map(mistakeUnits.map((u) => [`${u.mistake.exercise}/${u.mistake.id}`, 0]));
+  const milliseconds: Record<string, { correct: number; mistakes: number }> = Object.fromEntries([...files.keys()].map((ex) => [ex, { correct: 0, mistakes: 0 }]));
   const total = options.seeds.length;
   for (const [s, seed] of options.seeds.entries()) {
+    const withPublic = options.publicDraws === undefined || options.publicDraws.has(seed);
     for (const unit of units) {
-      for (const check of checks.get(unit.exercise) ?? []) {
+      const t0 = performance.now();
+      const own = checks.get(unit.exercise);
+      for (const check of [...(own?.hidden ?? []), ...(withPublic ? (own?.sweep ?? []) : [])]) {
         current = `${unit.exercise} › ${check.id} (${check.fn})`;
         checksRun++;
         try {
@@ -209,9 +227,11 @@ export async function sweepVariants(options: {
           failures.push({ implementation: unit.implementation, exercise: unit.exercise, check: `${check.fn} › ${check.id}`, seed, message: message.split('\n').slice(0, 4).join('\n') });
         }
       }
+      milliseconds[unit.exercise]!.correct += performance.now() - t0;
     }
     current = '';
     for (const { mistake, mod, checks: ordered } of mistakeUnits) {
+      const t0 = performance.now();
       for (const check of ordered) {
         let failed = false;
         try {
@@ -225,6 +245,7 @@ export async function sweepVariants(options: {
           break;
         }
       }
+      milliseconds[mistake.exercise]!.mistakes += performance.now() - t0;
     }
     options.onProgress?.(s + 1, total);
   }
@@ -237,6 +258,7 @@ export async function sweepVariants(options: {
     failures,
     mistakes: mistakeUnits.map(({ mistake }) => ({ exercise: mistake.exercise, id: mistake.id, caughtByVariants: caught.get(`${mistake.exercise}/${mistake.id}`)!, caughtBySuites: null })),
     gradients: [...gradients.values()].sort((a, b) => b.worst / b.bound - a.worst / a.bound),
+    milliseconds,
   };
 }
 
@@ -269,20 +291,55 @@ export function runSuites(implementations: readonly Implementation[], only: read
   return results;
 }
 
-/** The seed-dependent part in its own vitest process (tools/fairness-sweep.run.ts): the checks need a test runner. */
-export function runSweep(seeds: readonly string[], only: readonly string[], workDir: string): SweepResult {
-  const planFile = join(workDir, 'sweep-plan.json');
-  const resultFile = join(workDir, 'sweep-results.json');
-  writeFileSync(planFile, JSON.stringify({ seeds, only, workDir }));
-  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(ROOT, 'tools', 'fairness.config.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, GRADLAB_FAIRNESS_MODE: 'sweep', GRADLAB_FAIRNESS_PLAN: planFile, GRADLAB_FAIRNESS_RESULTS: resultFile, GRADLAB_STUDENT_SEED: '', GRADLAB_IMPL: '' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
+/** One shard of the seed-dependent part in its own vitest process (tools/fairness-sweep.run.ts): the checks need a test runner. */
+function runShard(seeds: readonly string[], publicDraws: readonly string[], only: readonly string[], workDir: string, shard: number): Promise<SweepResult> {
+  const planFile = join(workDir, `sweep-plan-${shard}.json`);
+  const resultFile = join(workDir, `sweep-results-${shard}.json`);
+  writeFileSync(planFile, JSON.stringify({ seeds, publicDraws, only, workDir: join(workDir, `shard-${shard}`) }));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(ROOT, 'tools', 'fairness.config.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, GRADLAB_FAIRNESS_MODE: 'sweep', GRADLAB_FAIRNESS_PLAN: planFile, GRADLAB_FAIRNESS_RESULTS: resultFile, GRADLAB_STUDENT_SEED: '', GRADLAB_IMPL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-6000)));
+    child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-6000)));
+    child.on('close', (code) => {
+      if (!existsSync(resultFile)) reject(new Error(`sweep shard ${shard} produced no results (exit ${code}):\n${output}`));
+      else resolve(JSON.parse(readFileSync(resultFile, 'utf8')) as SweepResult);
+    });
   });
-  if (!existsSync(resultFile)) throw new Error(`the sweep produced no results (exit ${run.status}):\n${run.stderr.slice(-3000)}${run.stdout.slice(-3000)}`);
-  return JSON.parse(readFileSync(resultFile, 'utf8')) as SweepResult;
+}
+
+/** Sums the shards of one sweep: the same implementations, exercises and mistakes, disjoint seeds. */
+export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
+  const [first] = parts;
+  if (!first) throw new Error('mergeSweeps: no shard');
+  const gradients = new Map<string, GradientFigure>();
+  for (const g of parts.flatMap((p) => p.gradients)) {
+    const m = gradients.get(g.check);
+    gradients.set(g.check, m ? { ...m, worst: Math.max(m.worst, g.worst), runs: m.runs + g.runs } : { ...g });
+  }
+  return {
+    seeds: parts.flatMap((p) => p.seeds),
+    implementations: first.implementations,
+    exercises: first.exercises,
+    checksRun: parts.reduce((n, p) => n + p.checksRun, 0),
+    failures: parts.flatMap((p) => p.failures),
+    mistakes: first.mistakes.map((m, i) => ({ ...m, caughtByVariants: parts.reduce((n, p) => n + p.mistakes[i]!.caughtByVariants, 0) })),
+    gradients: [...gradients.values()].sort((a, b) => b.worst / b.bound - a.worst / a.bound),
+    milliseconds: Object.fromEntries(
+      Object.keys(first.milliseconds).map((ex) => [ex, { correct: parts.reduce((n, p) => n + p.milliseconds[ex]!.correct, 0), mistakes: parts.reduce((n, p) => n + p.milliseconds[ex]!.mistakes, 0) }]),
+    ),
+    seconds: Math.max(...parts.map((p) => p.seconds)),
+  };
+}
+
+/** The seed-dependent part, its seeds dealt round-robin to `jobs` vitest processes running at once. */
+export async function runSweep(seeds: readonly string[], publicDraws: number, only: readonly string[], workDir: string, jobs: number): Promise<SweepResult> {
+  const shards = Array.from({ length: Math.max(1, Math.min(jobs, seeds.length)) }, (_, j) => seeds.filter((_, i) => i % jobs === j));
+  return mergeSweeps(await Promise.all(shards.map((s, j) => runShard(s, seeds.slice(0, publicDraws), only, workDir, j))));
 }
 
 function argument(name: string): string | undefined {
@@ -314,7 +371,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
 
     const t1 = Date.now();
-    const result = runSweep(seeds, only, workDir);
+    const jobs = Number(argument('--jobs') ?? Math.min(2, availableParallelism()));
+    const publicDraws = Math.min(seeds.length, Number(argument('--public-draws') ?? 200));
+    const result = await runSweep(seeds, publicDraws, only, workDir, jobs);
     const variantSeconds = (Date.now() - t1) / 1000;
 
     console.log('\ncorrect implementations');
@@ -324,8 +383,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     } else {
       console.log('  seed-independent tests: skipped (--no-suites)');
     }
-    const perSeed = result.checksRun / seeds.length;
-    console.log(`  variant checks: ${result.checksRun} run (${perSeed} per seed over ${result.implementations.length} implementations × ${result.exercises.length} exercises)`);
+    console.log(
+      `  variant checks: ${result.checksRun} run over ${result.implementations.length} implementations × ${result.exercises.length} exercises × ${seeds.length} seeds` +
+        ` (the hidden suites' for every seed; the public gradient checks on fresh draws for the first ${publicDraws})`,
+    );
     const unfairSeeds = new Set(result.failures.map((f) => f.seed));
     const suiteFailures = suiteRuns.reduce((n, r) => n + r.failed.length, 0);
     console.log(`  unfair failures: ${result.failures.length + suiteFailures}; seeds with an unfair failure: ${suiteFailures > 0 ? seeds.length : unfairSeeds.size} of ${seeds.length}`);
@@ -345,6 +406,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
     console.log(`\n${everySeed} of ${result.mistakes.length} mistakes caught for every seed${suites ? '' : ' by the variant checks alone (--no-suites)'}`);
     console.log(`seconds: ${((Date.now() - started) / 1000).toFixed(1)} (seed-independent runs ${suiteSeconds.toFixed(1)}, variant sweep ${variantSeconds.toFixed(1)})`);
+    const cpu = Object.entries(result.milliseconds).map(([ex, t]) => `${ex} ${(t.correct / 1000).toFixed(1)} + ${(t.mistakes / 1000).toFixed(1)}`);
+    console.log(`  sweep CPU seconds per exercise (correct implementations + mistakes): ${cpu.join(', ')}`);
     const ok = result.failures.length === 0 && suiteFailures === 0 && (!suites || everySeed === result.mistakes.length);
     process.exitCode = ok ? 0 : 1;
   } finally {

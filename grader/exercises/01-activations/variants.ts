@@ -189,3 +189,20 @@ const variants: VariantCheck<ActivationsModule>[] = [
 ];
 
 export const variantChecks: VariantCheck<ActivationsModule>[] = [...shapes, ...properties, ...gradients, ...variants];
+
+/**
+ * The public suite's gradient check (your backward pass against the numerical gradient of your own
+ * forward pass) on inputs drawn per seed as the public suite draws them: not part of the hidden
+ * suite; `npm run fairness` runs them to show that the public bound holds for any such draw and
+ * any correct implementation, not only for the public suite's own inputs.
+ */
+export const sweepChecks: VariantCheck<ActivationsModule>[] = GRADIENT_CASES.map(([id, name, alpha]) => ({
+  group: 'gradients',
+  fn: `${name}Backward`,
+  id: `public-${id}-gradient-check`,
+  description: 'the public gradient check on a fresh draw',
+  run: (mod, seed) => {
+    const { x, dout } = gradientInputs(rngFor(seed, `01-activations/public-grad-${id}`), [4, 5]);
+    expectBackwardMatchesNumerical(mod, name, x, dout, alpha);
+  },
+}));

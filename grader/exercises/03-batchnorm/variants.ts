@@ -204,3 +204,23 @@ const variants: VariantCheck<BatchnormModule>[] = [
 ];
 
 export const variantChecks: VariantCheck<BatchnormModule>[] = [...shapes, ...properties, ...gradients, ...variants];
+
+/**
+ * The public suite's gradient checks (your backward passes against numerical gradients of your own
+ * forward pass) on cases drawn per seed by the generator of the public fixture's: not part of the
+ * hidden suite; `npm run fairness` runs them to show that the public bound holds for any such draw.
+ */
+export const sweepChecks: VariantCheck<BatchnormModule>[] = (['train', 'test'] as const).flatMap((mode) =>
+  (['batchnormBackward', 'batchnormBackwardAlt'] as const).map(
+    (fn): VariantCheck<BatchnormModule> => ({
+      group: 'gradients',
+      fn,
+      id: `public-gradient-check-${mode}`,
+      description: 'the public gradient check on a fresh draw',
+      run: (mod, seed) => {
+        const stream = `03-batchnorm/public-grad-${mode}`;
+        expectGradientsMatchNumerical(mod, fn, perSeed(seed, stream, () => gradientCase(rngFor(seed, stream), 4, 5, mode)));
+      },
+    }),
+  ),
+);

@@ -505,3 +505,33 @@ const variants: Check[] = [
 ];
 
 export const variantChecks: Check[] = [...shapes, ...properties, ...gradients, ...variants];
+
+/**
+ * The public suite's gradient checks (your backward passes against numerical gradients of your own
+ * forward passes) on cases drawn per seed by the generators of the public fixture's: not part of
+ * the hidden suite; `npm run fairness` runs them to show that the public bound holds for any draw.
+ */
+export const sweepChecks: Check[] = [
+  {
+    group: 'gradients',
+    fn: 'layernormBackward',
+    id: 'public-ln-gradient-check',
+    description: 'the public gradient check on a fresh draw',
+    run: (mod, seed) => {
+      const stream = '04-groupnorm/public-grad-ln';
+      expectLayernormGradients(mod, perSeed(seed, stream, () => layernormGradientCase(rngFor(seed, stream), 4, 5)));
+    },
+  },
+  ...[2, 3].map(
+    (G): Check => ({
+      group: 'gradients',
+      fn: 'groupnormBackward',
+      id: `public-gn-gradient-check-g${G}`,
+      description: 'the public gradient check on a fresh draw',
+      run: (mod, seed) => {
+        const stream = `04-groupnorm/public-grad-gn-g${G}`;
+        expectGroupnormGradients(mod, perSeed(seed, stream, () => groupnormGradientCase(rngFor(seed, stream), [2, 6, 2, 3], G)));
+      },
+    }),
+  ),
+];

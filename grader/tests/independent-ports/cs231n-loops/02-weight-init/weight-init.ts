@@ -32,15 +32,18 @@ export function smallRandomInit(fanIn: number, fanOut: number, rng: Rng, scale =
   return draw('smallRandomInit', fanIn, fanOut, rng, scale);
 }
 
-/** Σ of `terms(i)` for i in [lo, hi), by halves (pairwise summation). */
-function pairwise(lo: number, hi: number, terms: (i: number) => number): number {
-  if (hi - lo <= 2) {
-    let s = 0;
-    for (let i = lo; i < hi; i++) s += terms(i);
-    return s;
+/** Σ v[i] for i in [lo, hi) as numpy sums: blocks of 8 summed in place, halves above 128 (pairwise). */
+function pairwise(v: Float64Array, lo: number, hi: number): number {
+  if (hi - lo > 128) {
+    const mid = lo + (((hi - lo) >> 4) << 3);
+    return pairwise(v, lo, mid) + pairwise(v, mid, hi);
   }
-  const mid = (lo + hi) >> 1;
-  return pairwise(lo, mid, terms) + pairwise(mid, hi, terms);
+  const acc = new Float64Array(8);
+  let i = lo;
+  for (; i + 8 <= hi; i += 8) for (let j = 0; j < 8; j++) acc[j]! += v[i + j]!;
+  let s = ((acc[0]! + acc[1]!) + (acc[2]! + acc[3]!)) + ((acc[4]! + acc[5]!) + (acc[6]! + acc[7]!));
+  for (; i < hi; i++) s += v[i]!;
+  return s;
 }
 
 export function activationStatistics(x: Tensor, weights: readonly Tensor[], activation: Activation): LayerStatistics[] {
@@ -58,12 +61,14 @@ export function activationStatistics(x: Tensor, weights: readonly Tensor[], acti
   for (const W of weights) {
     const K = W.shape[1]!;
     const next = new Float64Array(N * K);
+    const products = new Float64Array(D);
     let count = 0;
     let m = 0;
     let m2 = 0;
     for (let n = 0; n < N; n++) {
       for (let k = 0; k < K; k++) {
-        const z = pairwise(0, D, (d) => h[n * D + d]! * W.data[d * K + k]!);
+        for (let d = 0; d < D; d++) products[d] = h[n * D + d]! * W.data[d * K + k]!;
+        const z = pairwise(products, 0, D);
         const a = activation === 'tanh' ? Math.tanh(z) : z > 0 ? z : 0;
         next[n * K + k] = a;
         // Welford's update of the running mean and sum of squared deviations.
