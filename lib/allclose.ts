@@ -139,6 +139,8 @@ function relativeError(got: number, expected: number): number {
 
 const at = (index: number[]): string => (index.length === 0 ? '' : ` at ${formatShape(index)}`);
 const sci = (v: number): string => v.toExponential(1);
+/** A tolerance as written in the tests (1e-7), or to 2 significant digits when derived (3.5e-9). */
+const tolerance = (v: number): string => String(Number(v.toPrecision(2)));
 
 /**
  * The teaching message for a verdict: shape mismatch alone and first; otherwise the first element
@@ -165,7 +167,7 @@ export function explainAllClose(verdict: CloseVerdict, tol: Tolerance, what = 'r
         `${what} differs from the expected values at ${verdict.count} of ${verdict.size} element${verdict.size === 1 ? '' : 's'}`,
         `  first${at(verdict.index)}: got ${formatNumber(verdict.got, 10)}, expected ${formatNumber(verdict.expected, 10)}`,
         `  worst relative error ${sci(verdict.worstRelError)}${at(verdict.worstIndex)} (worst absolute error ${sci(verdict.worstAbsError)})`,
-        `  allowed: |got − expected| ≤ atol + rtol·|expected| with rtol = ${tol.rtol}, atol = ${tol.atol}`,
+        `  allowed: |got − expected| ≤ atol + rtol·|expected| with rtol = ${tolerance(tol.rtol)}, atol = ${tolerance(tol.atol)}`,
       ].join('\n');
   }
 }
