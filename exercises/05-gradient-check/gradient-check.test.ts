@@ -99,7 +99,7 @@ describe('properties', () => {
     numericalGradient(recordingF(calls), x, h);
     const seen = new Set<string>();
     for (const call of calls) {
-      expect(call.shape, 'shape of the tensor f was called with').toEqual(x.shape);
+      expect(call).toHaveShape(x.shape, 'the tensor f was called with');
       const moved = [...call.data.keys()].filter((i) => call.data[i] !== original.data[i]);
       // x itself is allowed (some implementations evaluate f(x) once); two moved elements mean x drifted.
       expect(moved.length, `f was called with ${moved.length} elements moved from x; at most one may be`).toBeLessThanOrEqual(1);
