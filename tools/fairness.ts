@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isNotImplementedError } from '../lib/errors.ts';
 import { observeGradientChecks } from '../lib/testing/checks/common.ts';
+import { observeCloseness } from '../lib/testing/matchers.ts';
 import type { VariantCheck } from '../grader/exercises/variants.ts';
 import { applyMistake, loadMistakes, runMistakes, type ExerciseMistake } from './mistakes.ts';
 
@@ -142,6 +143,8 @@ export interface SweepResult {
   mistakes: MistakeRate[];
   /** The largest relative error each gradient check saw on a correct implementation, against its bound. */
   gradients: GradientFigure[];
+  /** Per check, the largest share of its value tolerance a correct implementation used (1 = at the bound). */
+  closeness: { check: string; worst: number; runs: number }[];
   /** Milliseconds spent per exercise on correct implementations and on mistakes. */
   milliseconds: Record<string, { correct: number; mistakes: number }>;
   seconds: number;
@@ -189,6 +192,14 @@ export async function sweepVariants(options: {
     g.worst = Math.max(g.worst, rel);
     g.runs++;
     gradients.set(current, g);
+  });
+  const closeness = new Map<string, { check: string; worst: number; runs: number }>();
+  observeCloseness((_what, share) => {
+    if (current === '') return;
+    const c = closeness.get(current) ?? { check: current, worst: 0, runs: 0 };
+    c.worst = Math.max(c.worst, share);
+    c.runs++;
+    closeness.set(current, c);
   });
   let checksRun = 0;
   const units: { implementation: string; exercise: string; mod: unknown }[] = [];
@@ -250,6 +261,7 @@ export async function sweepVariants(options: {
     options.onProgress?.(s + 1, total);
   }
   observeGradientChecks(null);
+  observeCloseness(null);
   return {
     seeds: [...options.seeds],
     implementations: implementations.map((i) => i.name),
@@ -258,6 +270,7 @@ export async function sweepVariants(options: {
     failures,
     mistakes: mistakeUnits.map(({ mistake }) => ({ exercise: mistake.exercise, id: mistake.id, caughtByVariants: caught.get(`${mistake.exercise}/${mistake.id}`)!, caughtBySuites: null })),
     gradients: [...gradients.values()].sort((a, b) => b.worst / b.bound - a.worst / a.bound),
+    closeness: [...closeness.values()].sort((a, b) => b.worst - a.worst),
     milliseconds,
   };
 }
@@ -329,6 +342,11 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
     failures: parts.flatMap((p) => p.failures),
     mistakes: first.mistakes.map((m, i) => ({ ...m, caughtByVariants: parts.reduce((n, p) => n + p.mistakes[i]!.caughtByVariants, 0) })),
     gradients: [...gradients.values()].sort((a, b) => b.worst / b.bound - a.worst / a.bound),
+    closeness: [...parts.flatMap((p) => p.closeness).reduce((m, c) => {
+      const o = m.get(c.check);
+      m.set(c.check, o ? { check: c.check, worst: Math.max(o.worst, c.worst), runs: o.runs + c.runs } : { ...c });
+      return m;
+    }, new Map<string, { check: string; worst: number; runs: number }>()).values()].sort((a, b) => b.worst - a.worst),
     milliseconds: Object.fromEntries(
       Object.keys(first.milliseconds).map((ex) => [ex, { correct: parts.reduce((n, p) => n + p.milliseconds[ex]!.correct, 0), mistakes: parts.reduce((n, p) => n + p.milliseconds[ex]!.mistakes, 0) }]),
     ),
@@ -394,6 +412,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 
     console.log('\ngradient checks on correct implementations: worst relative error seen, against the bound');
     for (const g of result.gradients) console.log(`  ${g.worst.toExponential(1).padStart(8)} of ${g.bound.toExponential(0)}  (${(g.bound / Math.max(g.worst, 1e-300)).toExponential(1)}× margin, ${g.runs} checks)  ${g.check}`);
+
+    console.log('\nvalue checks on correct implementations: the largest share of the tolerance used (1 would fail), top 10');
+    for (const c of result.closeness.slice(0, 10)) console.log(`  ${c.worst.toExponential(1).padStart(8)}  (${c.runs} comparisons)  ${c.check}`);
 
     console.log('\nmistakes: caught for how many seeds (public suites catch a mistake for every seed)');
     let everySeed = 0;

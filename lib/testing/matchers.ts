@@ -4,7 +4,7 @@
  * from lib/allclose.ts so students and the grader read the same wording.
  */
 import { expect } from 'vitest';
-import { compareAllClose, explainAllClose, type Tolerance } from '../allclose.ts';
+import { asTensor, compareAllClose, explainAllClose, type Tolerance } from '../allclose.ts';
 import { formatShape } from '../errors.ts';
 import { describe, isTensor, shapesEqual, type Nested, type Tensor } from '../tensor.ts';
 
@@ -29,6 +29,30 @@ interface AllCloseMatchers<R = unknown> {
   toHaveShape(expected: readonly number[], what?: string): R;
 }
 
+/** Sees how close each `toBeAllClose` came to failing: max |got − expected| / (atol + rtol·|expected|), 1 = at the bound. */
+export type ClosenessObserver = (what: string, usedShareOfTolerance: number) => void;
+let observer: ClosenessObserver | null = null;
+
+/** For `npm run fairness`'s figures: observe every closeness check from now on; `null` stops. */
+export function observeCloseness(next: ClosenessObserver | null): void {
+  observer = next;
+}
+
+function usedShare(received: unknown, expected: Tensor | number | Nested, tol: Tolerance): number {
+  const got = asTensor(received);
+  const want = asTensor(expected);
+  if (got === null || want === null || got.data.length !== want.data.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    const e = want.data[i]!;
+    if (!Number.isFinite(e)) continue;
+    const allowed = tol.atol + tol.rtol * Math.abs(e);
+    const diff = Math.abs(got.data[i]! - e);
+    worst = Math.max(worst, allowed === 0 ? (diff === 0 ? 0 : Infinity) : diff / allowed);
+  }
+  return worst;
+}
+
 declare module 'vitest' {
   // NOTE: declaration merging must repeat vitest's own type parameter, `T = any`.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +64,7 @@ expect.extend({
     const tol: Tolerance = { rtol: tolerance.rtol ?? DEFAULT_TOLERANCE.rtol, atol: tolerance.atol ?? DEFAULT_TOLERANCE.atol };
     const verdict = compareAllClose(received, expected, tol);
     const what = tolerance.what ?? 'result';
+    if (observer !== null && verdict.kind === 'ok') observer(what, usedShare(received, expected, tol));
     return {
       pass: verdict.kind === 'ok',
       message: () =>
