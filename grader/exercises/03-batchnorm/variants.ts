@@ -21,7 +21,7 @@ import {
 import { extrapolatedGradientOf, EXTRAPOLATION_STEP } from '../../../lib/testing/gradcheck.ts';
 import * as reference from '../../../solutions/03-batchnorm/batchnorm.ts';
 import type { BatchnormParams } from '../../../solutions/03-batchnorm/batchnorm.ts';
-import { drawConditioned, predictedRelativeError } from '../gradient-cases.ts';
+import { drawConditioned, largestGroupSum, predictedRelativeError } from '../gradient-cases.ts';
 import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 const REFERENCE = reference as unknown as BatchnormModule;
@@ -30,10 +30,11 @@ const REFERENCE = reference as unknown as BatchnormModule;
  * The worst-case relative error a correct backward pass can show on `c` against the extrapolated
  * numerical gradients of a forward pass (see ../gradient-cases.ts). δ: perturbing one input moves
  * the outputs of one feature (x_id, γ_d, β_d), each rounded by at most the forward bound of one
- * implementation, weighted by |dout|.
+ * implementation (a quarter of `bounds(c).out`, which is 4 times it), weighted by |dout|.
  */
 export function predictedGradientError(c: BackwardArgs): number {
-  const delta = (bounds(c).out / 4) * c.dout.data.reduce((s, v) => s + Math.abs(v), 0);
+  const D = c.x.shape[1]!;
+  const delta = (bounds(c).out / 4) * largestGroupSum(c.dout, (k) => k % D);
   const grads = runBackward(REFERENCE, 'batchnormBackward', c);
   const inputs: Parameters<typeof reference.batchnormForward> = [c.x, c.gamma, c.beta, c.params];
   const numerical = (wrt: 0 | 1 | 2, h: number): Tensor => extrapolatedGradientOf(reference.batchnormForward, inputs, { wrt, output: ['out'], dout: c.dout, h });
@@ -49,22 +50,20 @@ export function predictedGradientError(c: BackwardArgs): number {
  * correct backward pass is predicted to stay below a tenth of GRAD_MAX_REL_ERROR.
  */
 export function gradientCase(rng: Rng, N: number, D: number, mode: 'train' | 'test'): BackwardArgs {
-  return drawConditioned(
-    rng,
-    (r) => {
-      const spread = Array.from({ length: D }, () => 2 + 4 * r.uniform());
-      const offset = Array.from({ length: D }, (_, d) => spread[d]! * (4 * r.uniform() - 2));
-      const x = map(randn([N, D], r), (v, k) => spread[k % D]! * v + offset[k % D]!);
-      const gamma = randn([D], r);
-      const beta = randn([D], r);
-      const params: BatchnormParams =
-        mode === 'train' ? { mode } : { mode, runningMean: map(randn([D], r), (v) => 2 * v), runningVar: map(randn([D], r), (v) => 1 + 4 * v * v) };
-      return { x, gamma, beta, params, dout: randn([N, D], r) };
-    },
-    predictedGradientError,
-    GRAD_MAX_REL_ERROR / 10,
-    `batch norm ${N} × ${D} ${mode}-mode gradient`,
-  );
+  return drawConditioned(rng, (r) => drawGradientCase(r, N, D, mode), predictedGradientError,
+GRAD_MAX_REL_ERROR / 10, `batch norm ${N} × ${D} ${mode}-mode gradient`);
+}
+
+/** One draw of `gradientCase`, before conditioning. */
+export function drawGradientCase(r: Rng, N: number, D: number, mode: 'train' | 'test'): BackwardArgs {
+  const spread = Array.from({ length: D }, () => 2 + 4 * r.uniform());
+  const offset = Array.from({ length: D }, (_, d) => spread[d]! * (4 * r.uniform() - 2));
+  const x = map(randn([N, D], r), (v, k) => spread[k % D]! * v + offset[k % D]!);
+  const gamma = randn([D], r);
+  const beta = randn([D], r);
+  const params: BatchnormParams =
+    mode === 'train' ? { mode } : { mode, runningMean: map(randn([D], r), (v) => 2 * v), runningVar: map(randn([D], r), (v) => 1 + 4 * v * v) };
+  return { x, gamma, beta, params, dout: randn([N, D], r) };
 }
 
 const shapes: VariantCheck<BatchnormModule>[] = (

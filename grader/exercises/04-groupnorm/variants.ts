@@ -23,19 +23,18 @@ import {
 } from '../../../lib/testing/checks/04-groupnorm.ts';
 import { extrapolatedGradientOf, EXTRAPOLATION_STEP } from '../../../lib/testing/gradcheck.ts';
 import * as reference from '../../../solutions/04-groupnorm/groupnorm.ts';
-import { drawConditioned, predictedRelativeError } from '../gradient-cases.ts';
+import { drawConditioned, largestGroupSum, predictedRelativeError } from '../gradient-cases.ts';
 import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 const REFERENCE = reference as unknown as GroupnormModule;
 type LnCase = LayernormArgs & { dout: Tensor };
 type GnCase = GroupnormArgs & { dout: Tensor };
 
-const sumAbs = (t: Tensor): number => t.data.reduce((s, v) => s + Math.abs(v), 0);
-
 /**
  * Worst-case relative error of a correct backward pass against extrapolated numerical gradients
- * of a forward pass (see ../gradient-cases.ts): δ is Σ|dout| times one implementation's forward
- * bound, T is measured from the estimate at h/2.
+ * of a forward pass (see ../gradient-cases.ts): δ is one implementation's forward bound (a quarter
+ * of the bounds' 4×) times the largest Σ|dout| over the outputs one input moves (its row or
+ * (sample, group) for x, its feature or channel for γ and β); T is measured from the estimate at h/2.
  */
 function predicted(grads: { dx: Tensor; dgamma: Tensor; dbeta: Tensor }, delta: number, numerical: (wrt: 0 | 1 | 2, h: number) => Tensor): number {
   const h = EXTRAPOLATION_STEP;
@@ -46,14 +45,20 @@ function predicted(grads: { dx: Tensor; dgamma: Tensor; dbeta: Tensor }, delta: 
 
 export function predictedLayernormError(c: LnCase): number {
   const inputs: Parameters<typeof reference.layernormForward> = [c.x, c.gamma, c.beta];
-  return predicted(runLayernormBackward(REFERENCE, c), (layernormBounds(c).out / 4) * sumAbs(c.dout), (wrt, h) =>
+  const D = c.x.shape[1]!;
+  const moved = Math.max(largestGroupSum(c.dout, (k) => Math.floor(k / D)), largestGroupSum(c.dout, (k) => k % D));
+  return predicted(runLayernormBackward(REFERENCE, c), (layernormBounds(c).out / 4) * moved, (wrt, h) =>
     extrapolatedGradientOf(reference.layernormForward, inputs, { wrt, output: ['out'], dout: c.dout, h }),
   );
 }
 
 export function predictedGroupnormError(c: GnCase): number {
   const inputs: Parameters<typeof reference.groupnormForward> = [c.x, c.gamma, c.beta, c.G];
-  return predicted(runGroupnormBackward(REFERENCE, c), (groupnormBounds(c).out / 4) * sumAbs(c.dout), (wrt, h) =>
+  const [, C, H, W] = c.x.shape as [number, number, number, number];
+  const channel = (k: number): number => Math.floor(k / (H * W)) % C;
+  const group = (k: number): number => Math.floor(k / (C * H * W)) * c.G + Math.floor(channel(k) / (C / c.G));
+  const moved = Math.max(largestGroupSum(c.dout, group), largestGroupSum(c.dout, channel));
+  return predicted(runGroupnormBackward(REFERENCE, c), (groupnormBounds(c).out / 4) * moved, (wrt, h) =>
     extrapolatedGradientOf(reference.groupnormForward, inputs, { wrt, output: ['out'], dout: c.dout, h }),
   );
 }
@@ -66,34 +71,28 @@ function spreadAndOffset(rng: Rng, count: number): { spread: number[]; offset: n
 
 /** A layer norm gradient-check case of N × D, redrawn until a correct backward pass is predicted below a tenth of the bound. */
 export function layernormGradientCase(rng: Rng, N: number, D: number): LnCase {
-  return drawConditioned(
-    rng,
-    (r) => {
-      const { spread, offset } = spreadAndOffset(r, N);
-      const x = map(randn([N, D], r), (v, k) => spread[Math.floor(k / D)]! * v + offset[Math.floor(k / D)]!);
-      return { x, gamma: randn([D], r), beta: randn([D], r), dout: randn([N, D], r) };
-    },
-    predictedLayernormError,
-    GRAD_MAX_REL_ERROR / 10,
-    `layer norm ${N} × ${D} gradient`,
-  );
+  return drawConditioned(rng, (r) => drawLayernormCase(r, N, D), predictedLayernormError, GRAD_MAX_REL_ERROR / 10, `layer norm ${N} × ${D} gradient`);
+}
+
+/** One draw of `layernormGradientCase`, before conditioning. */
+export function drawLayernormCase(r: Rng, N: number, D: number): LnCase {
+  const { spread, offset } = spreadAndOffset(r, N);
+  const x = map(randn([N, D], r), (v, k) => spread[Math.floor(k / D)]! * v + offset[Math.floor(k / D)]!);
+  return { x, gamma: randn([D], r), beta: randn([D], r), dout: randn([N, D], r) };
 }
 
 /** A group norm gradient-check case of [N, C, H, W] with G groups, redrawn likewise. */
 export function groupnormGradientCase(rng: Rng, shape: readonly [number, number, number, number], G: number): GnCase {
+  return drawConditioned(rng, (r) => drawGroupnormCase(r, shape, G), predictedGroupnormError, GRAD_MAX_REL_ERROR / 10, `group norm ${shape.join(' × ')} G = ${G} gradient`);
+}
+
+/** One draw of `groupnormGradientCase`, before conditioning. */
+export function drawGroupnormCase(r: Rng, shape: readonly [number, number, number, number], G: number): GnCase {
   const [, C, H, W] = shape;
-  return drawConditioned(
-    rng,
-    (r) => {
-      const { spread, offset } = spreadAndOffset(r, C);
-      const channel = (k: number): number => Math.floor(k / (H * W)) % C;
-      const x = map(randn(shape, r), (v, k) => spread[channel(k)]! * v + offset[channel(k)]!);
-      return { x, gamma: randn([C], r), beta: randn([C], r), G, dout: randn(shape, r) };
-    },
-    predictedGroupnormError,
-    GRAD_MAX_REL_ERROR / 10,
-    `group norm ${shape.join(' × ')} G = ${G} gradient`,
-  );
+  const { spread, offset } = spreadAndOffset(r, C);
+  const channel = (k: number): number => Math.floor(k / (H * W)) % C;
+  const x = map(randn(shape, r), (v, k) => spread[channel(k)]! * v + offset[channel(k)]!);
+  return { x, gamma: randn([C], r), beta: randn([C], r), G, dout: randn(shape, r) };
 }
 
 /** `[N, D]` rows with their own offsets and spreads (σ ≥ 3). */
