@@ -13,8 +13,10 @@
  *     step: the estimate's own error, which a gradient tolerance must cover (see
  *     `extrapolatedGradientOf` in ../gradcheck.ts).
  *   - Conditioning: the relative error of CS231n is elementwise, so an entry near 0 makes it large
- *     for any estimate. Gradient-check inputs are drawn so that every entry of each gradient is at
- *     least `CONDITIONING` of the largest (see each exercise's generator).
+ *     for any estimate. Gradient-check inputs are drawn so that the estimate's own worst-case
+ *     error, divided by twice the smallest entry, stays below a tenth of the bound (exercise 01 by
+ *     the range of x; 03 and 04 by redrawing, grader/exercises/gradient-cases.ts; 05 by redrawing,
+ *     ./05-gradient-check.ts).
  */
 import { expect } from 'vitest';
 import { formatShape } from '../../errors.ts';
@@ -37,29 +39,6 @@ export function gamma(n: number): number {
  * need their own, derived tolerance. Every typical mistake is off by 1e-5 relative or much more.
  */
 export const TOL: Tolerance = { rtol: 1e-7, atol: 1e-10 };
-
-/**
- * Gradient-check inputs are redrawn until every entry of every gradient is at least this share
- * of the largest entry, so that CS231n's elementwise relative error measures the gradient and not
- * the numerical estimate's absolute error divided by an entry that happens to be near 0.
- */
-export const CONDITIONING = 1e-2;
-
-/** Smallest |entry| / largest |entry| of a gradient (1 for an all-zero one, which has no scale to lose). */
-export function conditioningOf(g: Tensor): number {
-  let lo = Infinity;
-  let hi = 0;
-  for (const v of g.data) {
-    lo = Math.min(lo, Math.abs(v));
-    hi = Math.max(hi, Math.abs(v));
-  }
-  return hi === 0 ? 1 : lo / hi;
-}
-
-/** True when every gradient has each entry at least `CONDITIONING` of its largest. */
-export function wellConditioned(...gradients: Tensor[]): boolean {
-  return gradients.every((g) => conditioningOf(g) >= CONDITIONING);
-}
 
 /** Sees the relative error of every gradient check and its bound (for `npm run fairness`'s figures). */
 export type GradientCheckObserver = (what: string, relError: number, bound: number) => void;
