@@ -215,3 +215,77 @@ export function quadraticGradient(A: Tensor, b: Tensor, x: Tensor): Tensor {
   return { shape: [...x.shape], data: g };
 }
 
+
+/** Unit roundoff of float64, 2⁻⁵³. */
+const U = 2 ** -53;
+
+/**
+ * For each scalar function, a bound on the rounding error of one evaluation, whatever order its
+ * sums are taken in: n terms summed carry at most γₙ·Σ|terms| ≤ (n + 1)·u·Σ|terms| (Higham §4.2),
+ * each product or power a few more u of its own size. A centred difference divides the
+ * difference of two such evaluations by 2h, which is how much two correct numerical gradients can
+ * differ when they evaluate f at points one ulp apart (`x[i] += h … x[i] -= 2h` instead of
+ * `old ± h`), or how far either is from the exact difference quotient.
+ */
+export const scalarRounding: Readonly<Record<string, (params: Params) => (x: Tensor) => number>> = {
+  sumCubes: () => (x) => (x.data.length + 3) * U * x.data.reduce((s, v) => s + Math.abs(v) ** 3, 0),
+  quadratic:
+    ({ A, b }) =>
+    (x) => {
+      const n = x.data.length;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        s += Math.abs(b!.data[i]! * x.data[i]!);
+        for (let j = 0; j < n; j++) s += 0.5 * Math.abs(x.data[i]! * A!.data[i * n + j]! * x.data[j]!);
+      }
+      return (n * n + n + 4) * U * s;
+    },
+  softmaxLoss:
+    ({ X, y }) =>
+    (W) => {
+      // Per example: each score s_k = X_n W_k errs by (D + 2)·u·Σ_d |X_nd W_dk|; the loss term
+      // −(s_y − top − log Σ exp(s_k − top)) moves by at most 3 times the largest score error, plus
+      // (K + 6)·u of 1 + |log z| + |s_y − top| for the exponentials, the sum and the logarithm.
+      const [N, D] = X!.shape as [number, number];
+      const K = W.shape[1]!;
+      const scores = matmul(X!, W);
+      let total = 0;
+      for (let n = 0; n < N; n++) {
+        let top = -Infinity;
+        let scoreError = 0;
+        for (let k = 0; k < K; k++) {
+          top = Math.max(top, scores.data[n * K + k]!);
+          let mag = 0;
+          for (let d = 0; d < D; d++) mag += Math.abs(X!.data[n * D + d]! * W.data[d * K + k]!);
+          scoreError = Math.max(scoreError, (D + 2) * U * mag);
+        }
+        let z = 0;
+        for (let k = 0; k < K; k++) z += Math.exp(scores.data[n * K + k]! - top);
+        total += 3 * scoreError + (K + 6) * U * (1 + Math.abs(Math.log(z)) + Math.abs(scores.data[n * K + y!.data[n]!]! - top));
+      }
+      return total / N + U * Math.abs(softmaxLoss(X!, y!, W));
+    },
+};
+
+/** For each tensor-valued function, a bound on the rounding error of each output of one evaluation (see `scalarRounding`). */
+export const arrayRounding: Readonly<Record<string, (params: Params) => (x: Tensor) => Tensor>> = {
+  tanh: () => (x) => map(x, () => 2 * U),
+  cube: () => (x) => map(x, (v) => 3 * U * Math.abs(v) ** 3),
+  affine:
+    ({ W, b }) =>
+    (x) => {
+      const D = x.shape[1]!;
+      return add(map(matmul(map(x, Math.abs), map(W!, Math.abs)), (v) => (D + 3) * U * v), map(b!, (v) => 2 * U * Math.abs(v)));
+    },
+  leftProduct:
+    ({ A }) =>
+    (x) =>
+      map(matmul(map(A!, Math.abs), map(x, Math.abs)), (v) => (A!.shape[1]! + 2) * U * v),
+  identity: () => (x) => map(x, () => 0),
+  tanhLayerFlat:
+    ({ W }) =>
+    (x) => {
+      const out = map(matmul(map(x, Math.abs), map(W!, Math.abs)), (v) => (x.shape[1]! + 2) * U * v + 2 * U);
+      return { shape: [out.data.length], data: out.data };
+    },
+};
