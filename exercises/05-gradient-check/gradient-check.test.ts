@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { clone, createRng, isNotImplementedError, map, matmul, rand, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { loadFixture } from '../../lib/testing/fixtures.ts';
-import { scalarFunctions, softmaxLoss, softmaxLossGradient, sumCubes } from '../../lib/testing/functions.ts';
+import { arrayFunctions, failingOnCall, recorded, scalarFunctions, softmaxLossGradient, sumCubes } from '../../lib/testing/functions.ts';
 // The tolerances (and why a correct implementation cannot miss them), the fixture-driven value
 // tests and the well-conditioned problems live in lib/testing/checks/05-gradient-check.ts.
 import { matmulProblem, softmaxProblem, valueTests, type GradientCheckModule } from '../../lib/testing/checks/05-gradient-check.ts';
@@ -23,22 +23,12 @@ const rng = createRng('05-gradient-check/public-tests');
 /** Points away from 0, where 3x² is not tiny and a forward difference's error h/x shows. */
 const awayFromZero = (): Tensor => ({ shape: [2, 3], data: Float64Array.of(0.5, -1, 1.5, 2, -0.75, 1.25) });
 
-/** Records the data f was called with, and returns Σ x_i² · (i + 1), which couples nothing. */
-function recordingF(calls: Tensor[]): (x: Tensor) => number {
-  return (x) => {
-    calls.push({ shape: [...x.shape], data: x.data.slice() });
-    return x.data.reduce((s, v, i) => s + v * v * (i + 1), 0);
-  };
-}
-
-/** A function that throws on its `n`-th call, after the code under test has perturbed x. */
-function throwingOnCall(n: number): (x: Tensor) => number {
-  let calls = 0;
-  return (x) => {
-    if (++calls === n) throw new Error('f failed on purpose');
-    return sumCubes(x);
-  };
-}
+/**
+ * The functions f come from lib/testing/functions.ts (the grader runs them next to your code):
+ * `recorded(f)` keeps a copy of every x it is called with in `.calls`, and `failingOnCall(f, n)`
+ * throws Error('f failed on purpose') on its n-th call, after your code has perturbed x.
+ */
+const weightedSquares = scalarFunctions['weightedSquares']!;
 
 /** Runs `run`, which must let the error thrown by f through (a stub's "not implemented" stays as it is). */
 function expectErrorOfF(run: () => unknown): void {
@@ -60,7 +50,7 @@ describe('shapes', () => {
 
   test("numericalGradientArray › returns a tensor of the shape of x, not of f(x)", () => {
     const W = randn([3, 5], rng);
-    const dx = numericalGradientArray((x) => matmul(x, W), randn([4, 3], rng), randn([4, 5], rng));
+    const dx = numericalGradientArray(arrayFunctions['rightProduct']!({ W }), randn([4, 3], rng), randn([4, 5], rng));
     expect(dx).toHaveShape([4, 3], 'dx');
   });
 
@@ -95,8 +85,9 @@ describe('properties', () => {
     const x = randn([2, 3], rng);
     const h = 1e-3;
     const original = clone(x); // compare with x as it was, in case x itself gets changed
-    const calls: Tensor[] = [];
-    numericalGradient(recordingF(calls), x, h);
+    const f = recorded(weightedSquares({}));
+    numericalGradient(f, x, h);
+    const calls = f.calls;
     const seen = new Set<string>();
     for (const call of calls) {
       expect(call).toHaveShape(x.shape, 'the tensor f was called with');
@@ -133,36 +124,31 @@ describe('properties', () => {
   test('numericalGradient › leaves x unchanged even when f throws half-way', () => {
     const x = randn([4], rng);
     const before = clone(x);
-    expectErrorOfF(() => numericalGradient(throwingOnCall(4), x));
+    expectErrorOfF(() => numericalGradient(failingOnCall(sumCubes, 4), x));
     expect(x.data, 'x after f threw (perturb a copy, or restore x in a finally)').toEqual(before.data);
   });
 
   test('numericalGradientArray › honours h: elementwise x³ with h = 0.1 gives dout ⊙ (3x² + h²)', () => {
     const x = randn([2, 3], rng);
     const dout = randn([2, 3], rng);
-    const dx = numericalGradientArray((v) => map(v, (t) => t * t * t), x, dout, 0.1);
+    const dx = numericalGradientArray(arrayFunctions['cube']!({}), x, dout, 0.1);
     expect(dx).toBeAllClose(map(x, (v, k) => dout.data[k]! * (3 * v * v + 0.01)), { rtol: 1e-10, atol: 1e-12, what: 'dx with h = 0.1' });
   });
 
   test("numericalGradientArray › copies f's output: for the identity, whose output is its argument, dx = dout", () => {
     const x = randn([3, 2], rng);
     const dout = randn([3, 2], rng);
-    expect(numericalGradientArray((v) => v, x, dout)).toBeAllClose(dout, { rtol: 1e-8, atol: 1e-10, what: 'dx of the identity' });
+    expect(numericalGradientArray(arrayFunctions['identity']!({}), x, dout)).toBeAllClose(dout, { rtol: 1e-8, atol: 1e-10, what: 'dx of the identity' });
   });
 
   test('numericalGradientArray › leaves x and dout unchanged, even when f throws half-way', () => {
     const x = randn([2, 2], rng);
     const dout = randn([2, 2], rng);
     const before = [clone(x), clone(dout)];
-    numericalGradientArray((v) => map(v, Math.sin), x, dout);
+    numericalGradientArray(arrayFunctions['sin']!({}), x, dout);
     expect(x.data, 'x after numericalGradientArray').toEqual(before[0]!.data);
     expect(dout.data, 'dout after numericalGradientArray').toEqual(before[1]!.data);
-    let calls = 0;
-    const failing = (v: Tensor): Tensor => {
-      if (++calls === 3) throw new Error('f failed on purpose');
-      return map(v, Math.sin);
-    };
-    expectErrorOfF(() => numericalGradientArray(failing, x, dout));
+    expectErrorOfF(() => numericalGradientArray(failingOnCall(arrayFunctions['sin']!({}), 3), x, dout));
     expect(x.data, 'x after f threw').toEqual(before[0]!.data);
   });
 
@@ -221,18 +207,18 @@ describe('properties', () => {
   test('gradCheckSparse › a zero gradient checked against zero has relative error 0, not NaN', () => {
     // Σ x² at x = 0: f(+h) = f(−h), so the centred difference is exactly 0, and so is 2x.
     const x = zeros([3, 2]);
-    const checks = gradCheckSparse((v) => v.data.reduce((s, t) => s + t * t, 0), x, zeros([3, 2]), 4, createRng('zero'));
+    const checks = gradCheckSparse(scalarFunctions['sumSquares']!({}), x, zeros([3, 2]), 4, createRng('zero'));
     for (const c of checks) expect(c.relError, `relError at ${JSON.stringify(c.index)}`).toBe(0);
   });
 
   test('gradCheckSparse › leaves x unchanged and calls f with tensors of the shape of x', () => {
     const x = randn([3, 3], rng);
     const before = clone(x);
-    const calls: Tensor[] = [];
-    gradCheckSparse(recordingF(calls), x, zeros([3, 3]), 6, createRng('unchanged'));
+    const f = recorded(weightedSquares({}));
+    gradCheckSparse(f, x, zeros([3, 3]), 6, createRng('unchanged'));
     expect(x.data, 'x after gradCheckSparse').toEqual(before.data);
-    for (const call of calls) expect(call).toHaveShape([3, 3], 'the tensor f was called with');
-    expectErrorOfF(() => gradCheckSparse(throwingOnCall(3), x, zeros([3, 3]), 6, createRng('unchanged')));
+    for (const call of f.calls) expect(call).toHaveShape([3, 3], 'the tensor f was called with');
+    expectErrorOfF(() => gradCheckSparse(failingOnCall(sumCubes, 3), x, zeros([3, 3]), 6, createRng('unchanged')));
     expect(x.data, 'x after f threw').toEqual(before.data);
   });
 });
@@ -253,7 +239,7 @@ describe('gradients', () => {
   test('numericalGradient › the softmax loss: relative error against Xᵀ(P − Y)/N below 1e-6 (forward: ~4e-3)', () => {
     const { X, y, W } = softmaxProblem(rng, 6, 3, 4, 0.5, 1e-6);
     // A correct centred difference lands around 1e-9: rounding over 2h dominates the smallest entries.
-    expect(relError(numericalGradient((w) => softmaxLoss(X, y, w), W), softmaxLossGradient(X, y, W)), 'relative error against Xᵀ(P − Y)/N').toBeLessThan(1e-6);
+    expect(relError(numericalGradient(scalarFunctions['softmaxLoss']!({ X, y }), W), softmaxLossGradient(X, y, W)), 'relative error against Xᵀ(P − Y)/N').toBeLessThan(1e-6);
   });
 
   test('numericalGradientArray › elementwise tanh: dout ⊙ (1 − tanh² x) to 1e-7 relative (forward: ~5e-6)', () => {
@@ -261,7 +247,7 @@ describe('gradients', () => {
     // ≤ (3.3e-11 + 2.2e-11) / 0.02 ≈ 3e-9 for |x| ≤ 3.
     const x = rand([3, 4], rng, -3, 3);
     const dout = randn([3, 4], rng);
-    const dx = numericalGradientArray((v) => map(v, Math.tanh), x, dout);
+    const dx = numericalGradientArray(arrayFunctions['tanh']!({}), x, dout);
     const expected = map(x, (v, k) => dout.data[k]! * (1 - Math.tanh(v) ** 2));
     expect(relError(dx, expected), 'relative error against dout ⊙ (1 − tanh² x)').toBeLessThan(1e-7);
   });
@@ -270,8 +256,8 @@ describe('gradients', () => {
     // Linear in each argument: the centred difference is exact up to rounding (~1e-10 absolute);
     // the draw has no entry of dx or dW small enough for that to reach 1e-8 relative.
     const { x, W, dout } = matmulProblem(rng, 4, 3, 5, 1e-7);
-    const dx = numericalGradientArray((v) => matmul(v, W), x, dout);
-    const dW = numericalGradientArray((w) => matmul(x, w), W, dout);
+    const dx = numericalGradientArray(arrayFunctions['rightProduct']!({ W }), x, dout);
+    const dW = numericalGradientArray(arrayFunctions['leftProduct']!({ A: x }), W, dout);
     expect(relError(dx, matmul(dout, transpose(W))), 'relative error of dx against dout Wᵀ').toBeLessThan(1e-7);
     expect(relError(dW, matmul(transpose(x), dout)), 'relative error of dW against xᵀ dout').toBeLessThan(1e-7);
   });
@@ -279,7 +265,7 @@ describe('gradients', () => {
   test('gradCheckSparse › a correct softmax gradient passes every check (relative error below 1e-6)', () => {
     const { X, y, W } = softmaxProblem(rng, 6, 3, 4, 0.5, 1e-6);
     const analytic = softmaxLossGradient(X, y, W);
-    const checks = gradCheckSparse((w) => softmaxLoss(X, y, w), W, analytic, 10, createRng('softmax'));
+    const checks = gradCheckSparse(scalarFunctions['softmaxLoss']!({ X, y }), W, analytic, 10, createRng('softmax'));
     for (const c of checks) {
       const at = c.index[0]! * 4 + c.index[1]!;
       expect(c.analytic, `analytic at ${JSON.stringify(c.index)} must be analyticGrad there`).toBe(analytic.data[at]);
@@ -302,7 +288,7 @@ describe('bad input', () => {
 
   test("numericalGradientArray › a 'dout' whose shape differs from f(x) is a RangeError naming both shapes", () => {
     const W = randn([3, 2], rng);
-    expectInputError(() => numericalGradientArray((x) => matmul(x, W), randn([4, 3], rng), zeros([2, 4])), {
+    expectInputError(() => numericalGradientArray(arrayFunctions['rightProduct']!({ W }), randn([4, 3], rng), zeros([2, 4])), {
       fn: 'numericalGradientArray',
       arg: 'dout',
       shapes: [

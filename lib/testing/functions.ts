@@ -148,6 +148,10 @@ export const scalarFunctions = described<number>('scalarFunctions', {
       }
       return s;
     },
+  /** Σ x²: at x = 0 the centred difference is exactly 0, and so is the gradient 2x. */
+  sumSquares: () => (x) => x.data.reduce((s, v) => s + v * v, 0),
+  /** Σ (i + 1)·x_i² over the flattened x: separable, with a different weight for every element. */
+  weightedSquares: () => (x) => x.data.reduce((s, v, i) => s + (i + 1) * v * v, 0),
   /** Softmax loss as a function of the weights W, as in a real gradient check. */
   softmaxLoss:
     ({ X, y }) =>
@@ -171,8 +175,26 @@ export const arrayFunctions = described<Tensor>('arrayFunctions', {
     ({ A }) =>
     (x) =>
       matmul(A!, x),
+  /** Elementwise sine. */
+  sin: () => (x) => map(x, Math.sin),
+  /** x W with x on the left: x `[N, D]`, W `[D, M]`. */
+  rightProduct:
+    ({ W }) =>
+    (x) =>
+      matmul(x, W!),
+  /** tanh(A x) as a function of the right factor: A `[N, D]`, x `[D, M]` (a tanh layer's weights). */
+  tanhOfProduct:
+    ({ A }) =>
+    (x) =>
+      map(matmul(A!, x), Math.tanh),
+  /** The flattened x times W `[n, M]`, as a tensor of rank 1: the output's rank differs from x's. */
+  flatProduct:
+    ({ W }) =>
+    (x) => ({ shape: [W!.shape[1]!], data: matmul({ shape: [1, x.data.length], data: x.data }, W!).data }),
   /** The input itself: its output shares data with the argument. */
   identity: () => (x) => x,
+  /** The input's data under a flat shape: a view that shares memory with the argument. */
+  flatView: () => (x) => ({ shape: [x.data.length], data: x.data }),
   /** tanh(x W) flattened to one axis: the output has neither x's shape nor x's rank. */
   tanhLayerFlat:
     ({ W }) =>
@@ -240,6 +262,8 @@ export const scalarRounding: Readonly<Record<string, (params: Params) => (x: Ten
       }
       return (n * n + n + 4) * U * s;
     },
+  sumSquares: () => (x) => (x.data.length + 2) * U * x.data.reduce((s, v) => s + v * v, 0),
+  weightedSquares: () => (x) => (x.data.length + 3) * U * x.data.reduce((s, v, i) => s + (i + 1) * v * v, 0),
   softmaxLoss:
     ({ X, y }) =>
     (W) => {
@@ -281,7 +305,20 @@ export const arrayRounding: Readonly<Record<string, (params: Params) => (x: Tens
     ({ A }) =>
     (x) =>
       map(matmul(map(A!, Math.abs), map(x, Math.abs)), (v) => (A!.shape[1]! + 2) * U * v),
+  sin: () => (x) => map(x, () => 2 * U),
+  rightProduct:
+    ({ W }) =>
+    (x) =>
+      map(matmul(map(x, Math.abs), map(W!, Math.abs)), (v) => (x.shape[1]! + 2) * U * v),
+  tanhOfProduct:
+    ({ A }) =>
+    (x) =>
+      map(matmul(map(A!, Math.abs), map(x, Math.abs)), (v) => (A!.shape[1]! + 2) * U * v + 2 * U),
+  flatProduct:
+    ({ W }) =>
+    (x) => ({ shape: [W!.shape[1]!], data: matmul({ shape: [1, x.data.length], data: x.data.map(Math.abs) }, map(W!, Math.abs)).data.map((v) => (x.data.length + 2) * U * v) }),
   identity: () => (x) => map(x, () => 0),
+  flatView: () => (x) => ({ shape: [x.data.length], data: new Float64Array(x.data.length) }),
   tanhLayerFlat:
     ({ W }) =>
     (x) => {

@@ -12,7 +12,7 @@ import { loadFixture } from '../../../lib/testing/fixtures.ts';
 import { valueTests, type GradientCheckModule } from '../../../lib/testing/checks/05-gradient-check.ts';
 import * as student from '../../../exercises/05-gradient-check/gradient-check.ts';
 import { gradCheckSparse, numericalGradient, numericalGradientArray, relError } from '../../../exercises/05-gradient-check/gradient-check.ts';
-import { sumCubes } from '../../../lib/testing/functions.ts';
+import { arrayFunctions, failingOnCall, sumCubes } from '../../../lib/testing/functions.ts';
 import { variantTests } from '../variants.ts';
 import { variantChecks } from './variants.ts';
 
@@ -20,17 +20,12 @@ const fixture = loadFixture('05-gradient-check', 'hidden');
 const STUDENT = student as unknown as GradientCheckModule;
 const at = (index: readonly number[]): string => `[${index.join(', ')}]`;
 
-/** Runs `run`, which must let through the error f throws on its `n`-th call; x must come back intact. */
-function expectRestoredAfterThrow(x: Tensor, run: (throwOn: (n: number) => () => void) => unknown): void {
+/** Runs `run`, which must let through the error f throws (see `failingOnCall`); x must come back intact. */
+function expectRestoredAfterThrow(x: Tensor, run: () => unknown): void {
   const before = clone(x);
   let thrown: unknown;
   try {
-    run((n) => {
-      let calls = 0;
-      return () => {
-        if (++calls === n) throw new Error('f failed on purpose');
-      };
-    });
+    run();
   } catch (error) {
     thrown = error;
   }
@@ -59,26 +54,17 @@ describe('values', () => {
 describe('properties', () => {
   test('numericalGradient › x-unchanged-on-first-throw: x is unchanged when f throws on its very first call', () => {
     const x = randn([3], createRng('first-throw'));
-    expectRestoredAfterThrow(x, (throwOn) => {
-      const fail = throwOn(1);
-      return numericalGradient((v) => (fail(), sumCubes(v)), x);
-    });
+    expectRestoredAfterThrow(x, () => numericalGradient(failingOnCall(sumCubes, 1), x));
   });
 
   test('numericalGradientArray › array-x-unchanged-on-throw: x is unchanged when f throws at x − h·e_0', () => {
     const x = randn([2, 2], createRng('array-throw'));
-    expectRestoredAfterThrow(x, (throwOn) => {
-      const fail = throwOn(2);
-      return numericalGradientArray((v) => (fail(), map(v, Math.sin)), x, randn([2, 2], createRng('array-throw-dout')));
-    });
+    expectRestoredAfterThrow(x, () => numericalGradientArray(failingOnCall(arrayFunctions['sin']!({}), 2), x, randn([2, 2], createRng('array-throw-dout'))));
   });
 
   test('gradCheckSparse › sparse-x-unchanged-on-throw: x is unchanged when f throws in the middle of the checks', () => {
     const x = randn([3, 2], createRng('sparse-throw'));
-    expectRestoredAfterThrow(x, (throwOn) => {
-      const fail = throwOn(6);
-      return gradCheckSparse((v) => (fail(), sumCubes(v)), x, zeros([3, 2]), 5, createRng('sparse-throw'));
-    });
+    expectRestoredAfterThrow(x, () => gradCheckSparse(failingOnCall(sumCubes, 6), x, zeros([3, 2]), 5, createRng('sparse-throw')));
   });
 
   test('relError › floor-boundary: below 1e-8 the floor divides: relError(5e-9, 0) = 0.5 and relError(2e-8, 0) = 1', () => {
@@ -132,11 +118,11 @@ describe('bad input', () => {
   });
 
   test("numericalGradientArray › rejects-zero-h: h = 0 is a RangeError naming 'h'", () => {
-    expectInputError(() => numericalGradientArray((v) => v, x, x, 0), { fn: 'numericalGradientArray', arg: 'h' });
+    expectInputError(() => numericalGradientArray(arrayFunctions['identity']!({}), x, x, 0), { fn: 'numericalGradientArray', arg: 'h' });
   });
 
   test("numericalGradientArray › rejects-dout-flat: a 'dout' [6] for an f(x) of shape [2, 3] is a RangeError naming both shapes", () => {
-    expectInputError(() => numericalGradientArray((v) => map(v, Math.sin), x, zeros([6])), { fn: 'numericalGradientArray', arg: 'dout', shapes: [[2, 3], [6]] });
+    expectInputError(() => numericalGradientArray(arrayFunctions['sin']!({}), x, zeros([6])), { fn: 'numericalGradientArray', arg: 'dout', shapes: [[2, 3], [6]] });
   });
 
   test('relError › rejects-different-lengths: tensors [3] and [4] are a RangeError naming both shapes', () => {

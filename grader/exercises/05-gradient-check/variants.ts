@@ -16,7 +16,7 @@ import {
   TOL,
   type GradientCheckModule,
 } from '../../../lib/testing/checks/05-gradient-check.ts';
-import { arrayFunctions, quadraticGradient, scalarFunctions, softmaxLoss, softmaxLossGradient, sumCubes } from '../../../lib/testing/functions.ts';
+import { arrayFunctions, quadraticGradient, recorded, scalarFunctions, softmaxLossGradient, sumCubes } from '../../../lib/testing/functions.ts';
 import { relError } from '../../../lib/testing/gradcheck.ts';
 import * as reference from '../../../solutions/05-gradient-check/gradient-check.ts';
 import { drawConditioned } from '../gradient-cases.ts';
@@ -24,14 +24,6 @@ import { perSeed, rngFor, type VariantCheck } from '../variants.ts';
 
 type Check = VariantCheck<GradientCheckModule>;
 const at = (index: readonly number[]): string => `[${index.join(', ')}]`;
-
-/** Records a copy of every tensor f sees; f itself is Σ (i + 1) x_i², which couples nothing. */
-function recording(calls: Tensor[]): (x: Tensor) => number {
-  return (x) => {
-    calls.push({ shape: [...x.shape], data: x.data.slice() });
-    return x.data.reduce((s, v, i) => s + (i + 1) * v * v, 0);
-  };
-}
 
 /**
  * x [6, 4], W [4, 3] and dout [6, 3] for f(W) = tanh(x W), drawn until a correct centred difference
@@ -69,8 +61,7 @@ const shapes: Check[] = [
     description: 'f from [2, 3, 2] to [5] gives dx [2, 3, 2]',
     run: (mod, seed) => {
       const rng = rngFor(seed, '05-gradient-check/shape-rank-change');
-      const W = randn([12, 5], rng);
-      const f = (x: Tensor): Tensor => ({ shape: [5], data: matmul({ shape: [1, 12], data: x.data }, W).data });
+      const f = arrayFunctions['flatProduct']!({ W: randn([12, 5], rng) });
       expect(mod.numericalGradientArray(f, randn([2, 3, 2], rng), randn([5], rng))).toHaveShape([2, 3, 2], 'dx');
     },
   },
@@ -101,8 +92,9 @@ const properties: Check[] = [
       const x = randn([2, 2, 3], rngFor(seed, '05-gradient-check/evaluation-points'));
       const h = 1e-4;
       const original = clone(x);
-      const calls: Tensor[] = [];
-      mod.numericalGradient(recording(calls), x, h);
+      const f = recorded(scalarFunctions['weightedSquares']!({}));
+      mod.numericalGradient(f, x, h);
+      const calls = f.calls;
       const sides = new Set<string>();
       for (const call of calls) {
         expect(call).toHaveShape([2, 2, 3], 'the tensor f was called with');
@@ -140,10 +132,9 @@ const properties: Check[] = [
       const rng = rngFor(seed, '05-gradient-check/identity');
       const dout = randn([2, 2, 3], rng);
       // ((x + h) − (x − h))·dout / 2h: the only rounding is that of x ± h, ≤ u·|x| / h ≈ 4e-11 relative.
-      expect(mod.numericalGradientArray((v) => v, randn([2, 2, 3], rng), dout)).toBeAllClose(dout, { rtol: 1e-8, atol: 1e-10, what: 'dx' });
+      expect(mod.numericalGradientArray(arrayFunctions['identity']!({}), randn([2, 2, 3], rng), dout)).toBeAllClose(dout, { rtol: 1e-8, atol: 1e-10, what: 'dx' });
       // A view of the argument under another shape, as reshape-free code often returns.
-      const flatView = (v: Tensor): Tensor => ({ shape: [12], data: v.data });
-      expect(mod.numericalGradientArray(flatView, randn([2, 2, 3], rng), { shape: [12], data: dout.data })).toBeAllClose(dout, { rtol: 1e-8, atol: 1e-10, what: 'dx of a flattening view' });
+      expect(mod.numericalGradientArray(arrayFunctions['flatView']!({}), randn([2, 2, 3], rng), { shape: [12], data: dout.data })).toBeAllClose(dout, { rtol: 1e-8, atol: 1e-10, what: 'dx of a flattening view' });
     },
   },
   {
@@ -155,7 +146,7 @@ const properties: Check[] = [
       const rng = rngFor(seed, '05-gradient-check/dout-unchanged');
       const dout = randn([3, 2], rng);
       const before = clone(dout);
-      mod.numericalGradientArray((v) => map(v, Math.tanh), randn([3, 2], rng), dout);
+      mod.numericalGradientArray(arrayFunctions['tanh']!({}), randn([3, 2], rng), dout);
       expect(dout.data).toEqual(before.data);
     },
   },
@@ -204,7 +195,7 @@ const gradients: Check[] = [
     run: (mod, seed) => {
       const stream = '05-gradient-check/softmax-larger';
       const { X, y, W } = perSeed(seed, stream, () => softmaxProblem(rngFor(seed, stream), 16, 5, 4, 0.2, 1e-6));
-      expect(relError(mod.numericalGradient((w) => softmaxLoss(X, y, w), W), softmaxLossGradient(X, y, W)), 'relative error against Xᵀ(P − Y)/N').toBeLessThan(1e-6);
+      expect(relError(mod.numericalGradient(scalarFunctions['softmaxLoss']!({ X, y }), W), softmaxLossGradient(X, y, W)), 'relative error against Xᵀ(P − Y)/N').toBeLessThan(1e-6);
     },
   },
   {
@@ -244,7 +235,7 @@ const gradients: Check[] = [
     run: (mod, seed) => {
       const stream = '05-gradient-check/tanh-layer';
       const { x, W, dout, dW } = perSeed(seed, stream, () => tanhLayerProblem(rngFor(seed, stream), 1e-7));
-      expect(relError(mod.numericalGradientArray((w) => map(matmul(x, w), Math.tanh), W, dout), dW), 'relative error against the closed form').toBeLessThan(1e-7);
+      expect(relError(mod.numericalGradientArray(arrayFunctions['tanhOfProduct']!({ A: x }), W, dout), dW), 'relative error against the closed form').toBeLessThan(1e-7);
     },
   },
   {
@@ -255,7 +246,7 @@ const gradients: Check[] = [
     run: (mod, seed) => {
       const stream = '05-gradient-check/sparse-softmax';
       const { X, y, W } = perSeed(seed, stream, () => softmaxProblem(rngFor(seed, stream), 10, 4, 3, 0.3, 1e-6));
-      for (const c of mod.gradCheckSparse((w) => softmaxLoss(X, y, w), W, softmaxLossGradient(X, y, W), 20, createRng('softmax'))) {
+      for (const c of mod.gradCheckSparse(scalarFunctions['softmaxLoss']!({ X, y }), W, softmaxLossGradient(X, y, W), 20, createRng('softmax'))) {
         expect(c.relError, `relError at ${at(c.index)}`).toBeLessThan(1e-6);
       }
     },
