@@ -363,3 +363,22 @@ describe('if the isolate fell: the process layers', () => {
     expect(readdirSync(work).filter((n) => n.startsWith('canary'))).toEqual([]);
   });
 });
+
+describe('staging a submission that is mostly junk', () => {
+  test("the kit's implementation file is read first: a hundred other files cannot crowd it out", async () => {
+    const files: Record<string, string> = { '02-weight-init/weight-init.ts': 'export const real = 1;\n' };
+    for (let i = 0; i < 120; i++) files[`02-weight-init/aaa${String(i).padStart(3, '0')}.ts`] = 'export {};\n';
+    const staged = await stageSubmission(submission('crowded', files), discoverExercises(ROOT), () => []);
+    expect(staged.exercises['02-weight-init']!.files['weight-init.ts']!.status).toBe('ok');
+    expect(staged.notes.join('\n')).toMatch(/ignored: more than 100 files in one exercise/);
+  });
+
+  test('at most 8 MB of sources are read (300 MB took 3 GB of the grader and a frame the sandbox refused)', async () => {
+    const big = `export const s = "${'x'.repeat(500 * 1024)}";\n`;
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`0${(i % 6) + 1}-${['activations', 'weight-init', 'batchnorm', 'groupnorm', 'gradient-check', 'mean-image'][i % 6]}/junk${i}.ts`] = big;
+    const staged = await stageSubmission(submission('bulky-sources', files), discoverExercises(ROOT), () => []);
+    expect(staged.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(staged.notes.join('\n')).toMatch(/sources add up to more than 8 MB/);
+  });
+});
