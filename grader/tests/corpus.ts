@@ -227,6 +227,25 @@ export async function corpus(): Promise<CorpusSubmission[]> {
       ],
     },
     {
+      name: 'honest-with-patches',
+      description: 'correct answers from modules that patch globals the way students do, keeping every built-in working (enumerable helpers on Object.prototype and Array.prototype, wrapped push, iterator, JSON.stringify and defineProperty, Math.random)',
+      edits: [...solutionFiles().keys()].map((exercise): Edit => ({
+        kind: 'end',
+        exercise,
+        code: [
+          '(Object.prototype as unknown as { sum: () => number }).sum = function () { return 0; };',
+          '(Array.prototype as unknown as { last: () => unknown }).last = function (this: unknown[]) { return this[this.length - 1]; };',
+          "(Float64Array.prototype as unknown as { toString: () => string }).toString = function () { return 'f64'; };",
+          '{ const push = Array.prototype.push; Array.prototype.push = function (this: unknown[], ...a: unknown[]) { return push.apply(this, a); }; }',
+          '{ const it = Array.prototype[Symbol.iterator]; Array.prototype[Symbol.iterator] = function (this: unknown[]) { return it.call(this); } as never; }',
+          '{ const s = JSON.stringify; JSON.stringify = ((...a: Parameters<typeof s>) => s(...a)) as typeof s; }',
+          '{ const d = Object.defineProperty; Object.defineProperty = ((o: object, k: PropertyKey, v: PropertyDescriptor) => d(o, k, v)) as typeof d; }',
+          'Math.random = () => 0.25;',
+        ].join('\n'),
+      })),
+      expect: ['01-activations', '02-weight-init', '03-batchnorm', '04-groupnorm', '06-mean-image'].map((exercise): Expectation => ({ exercise, outcome: 'pass' })),
+    },
+    {
       name: 'bends-the-trusted-side',
       description:
         "work and changes on the trusted side: a dout zeroed in place (written back, it made every gradient check pass), a shape of 200,000 numbers (vitest formatted it whole for each failed test, uncounted) and two million draws from the test's generator (replayed here)",
