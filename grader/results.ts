@@ -99,8 +99,13 @@ const HARD: ReadonlySet<FailureKind> = new Set(['timeout', 'memory', 'exit', 'ac
  * What a hidden test's failure says: the grader's own words, from a fixed list, with nothing in
  * them that the submission chose — no message, no error name, no number, no shape — because the
  * submission held the hidden inputs when it wrote them. `fn` comes from the test, never from the
- * submission. (Which of these kinds a test fails with is still the submission's choice: about
- * three bits a hidden test, the least a grader that says *how* a test failed can give away.)
+ * submission. (Which of these a test fails with is still the submission's choice, and so is
+ * which checked output fails first and which known mistake its outputs match: passed, 7 kinds
+ * chosen at will (threw, output, mutation, missing export, not implemented, stale, a check), 4
+ * verdicts for each of the test's k labelled outputs, and one of the M known mistakes of the
+ * function as a per-test "Likely mistake" — log2(8 + 4k + M) bits a hidden test, 3.9 for k = 1
+ * and M = 3, at most 4.6 in this kit; timeouts and memory add a little, two strikes a function.
+ * The least a grader that says *how* a test failed can give away is about three.)
  */
 function hiddenNoteSummary(note: FailureNote): string {
   switch (note.kind) {

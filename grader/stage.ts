@@ -5,7 +5,8 @@
  *
  * Only `.ts` files inside the kit's exercise folders count (tests, `.d.ts`, node_modules, dot
  * folders, other file types are left out), each a regular file (never a symbolic link, a FIFO or
- * a socket), at most 512 KB and 100 files an exercise. What was left out is summarised in notes
+ * a socket), at most 512 KB each, 100 files an exercise and 8 MB in all, the kit's own file names
+ * (`batchnorm.ts`) read first. What was left out is summarised in notes
  * the student reads, with paths relative to the submission only.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -16,6 +17,12 @@ import type { PlannedExercise } from './plan.ts';
 import type { ModuleSource } from './shared/protocol.ts';
 
 const MAX_FILE_BYTES = 512 * 1024;
+/**
+ * Source read in one submission: what is past it is ignored. The sources travel to the sandbox in
+ * one frame, with their source maps; 300 MB of junk took 3 GB of the grader's memory and a frame
+ * the sandbox refused, so that every test failed for a reason the student could not read.
+ */
+const MAX_TOTAL_BYTES = 8 * 1024 * 1024;
 const MAX_FILES_PER_EXERCISE = 100;
 const MAX_DEPTH = 5;
 /** Entries looked at in one submission before the rest is ignored unread (a folder of junk). */
@@ -123,6 +130,8 @@ export async function stageSubmission(
         } catch {
           return;
         }
+        // The implementation files the suites import come first: no number of other files can crowd them out.
+        if (rel === '') names = [...names.filter((n) => exercise.files.includes(n)), ...names.filter((n) => !exercise.files.includes(n))];
         for (const name of names) {
           const path = join(current, name);
           const relPath = rel ? `${rel}/${name}` : name;
@@ -161,6 +170,10 @@ export async function stageSubmission(
           }
           if (count >= MAX_FILES_PER_EXERCISE) {
             ignored.note(`ignored: more than ${MAX_FILES_PER_EXERCISE} files in one exercise`, shown);
+            continue;
+          }
+          if (bytes + info.size > MAX_TOTAL_BYTES) {
+            ignored.note(`ignored: the submission's sources add up to more than ${MAX_TOTAL_BYTES / (1024 * 1024)} MB`, shown);
             continue;
           }
           const content = readRegularFile(path);

@@ -83,6 +83,25 @@ describe('a batch', () => {
     expect(existsSync(join(dir, 'students', 'grades.csv', 'results.json'))).toBe(true);
   }, 120_000);
 
+  test("a rejection reads as what it is: a name's bidirectional controls shown as escapes, no path of the grading machine", () => {
+    const odd = join(work, 'odd');
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(join(odd, 'bidi.zip'), makeZip([{ name: `${ONLY}/evil\u202egnp.ts`, content: '/etc/passwd', mode: 0o120777 }]));
+    writeFileSync(join(odd, 'clash.zip'), makeZip([{ name: `${ONLY}/a.ts`, content: 'x' }, { name: `${ONLY}/a.ts/b.ts`, content: 'y' }]));
+    const dir = join(work, 'odd-out');
+    const r = grade(odd, '--only', ONLY, '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    for (const student of ['bidi', 'clash']) {
+      for (const file of ['results.json', `exercism/${ONLY}/results.json`, 'feedback.md', 'feedback.html']) {
+        const text = readFileSync(join(dir, 'students', student, file), 'utf8');
+        expect(text, `${student}/${file}`).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+        expect(text, `${student}/${file}`).not.toContain(dir);
+      }
+    }
+    expect(readFileSync(join(dir, 'students', 'bidi', 'results.json'), 'utf8')).toContain('evil\\\\u202egnp.ts');
+    expect(JSON.parse(readFileSync(join(dir, 'students', 'clash', 'results.json'), 'utf8')).output).toBe('Your submission was not graded: the submission has a file and a folder of the same name');
+  }, 120_000);
+
   test('a rerun regrades only what changed', () => {
     writeFileSync(join(batch, 'bo', 'exercises', ONLY, 'notes.ts'), 'export const note = 1;\n');
     const again = grade(batch, '--only', ONLY, '--out', out);

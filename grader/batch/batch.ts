@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import MarkdownIt from 'markdown-it';
+import { visible } from '../reports/feedback.ts';
 import { writeFileAtomic } from '../reports/write.ts';
 import { exerciseRubric, loadRubric } from '../rubric.ts';
 import type { GradeLimits } from '../grade.ts';
@@ -110,9 +111,14 @@ function jobKey(kit: string, contentHash: string, seed: string, only: readonly s
 
 const markdown = new MarkdownIt({ html: false });
 
-/** Results for a submission that was never graded: score 0 and the reason, in every format. */
-function writeUngraded(dir: string, student: string, status: RowStatus, message: string, maxPoints: number, exercises: readonly string[]): void {
+/**
+ * Results for a submission that was never graded: score 0 and the reason, in every format. The
+ * reason is the student's to read: control and bidirectional characters (from names inside the
+ * archive) are shown as escapes.
+ */
+function writeUngraded(dir: string, student: string, status: RowStatus, reason: string, maxPoints: number, exercises: readonly string[]): void {
   rmSync(dir, { recursive: true, force: true });
+  const message = visible(reason);
   const what = status === 'rejected' ? 'Your submission was not graded' : status === 'timed out' ? 'Grading your submission took too long' : 'Your submission could not be graded';
   writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify({ score: 0, max_score: maxPoints, output: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
   for (const exercise of exercises) {
@@ -330,7 +336,10 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
     } else {
       const status: RowStatus = reply.type === 'killed' ? reply.reason : 'error';
       const message = reply.type === 'killed' ? reply.message : `the grader failed: ${reply.message}`;
-      writeUngraded(studentOut, source.student, status, message, maxPoints, exercises);
+      // The gradebook keeps the grader's own words (its stderr, its errors, the paths they name);
+      // the student reads what happened, not those.
+      const told = status === 'timed out' ? message : 'the grader failed while grading it (not a problem of your code); your instructor has the details';
+      writeUngraded(studentOut, source.student, status, told, maxPoints, exercises);
       record({ ...base, status, message, points: 0, maxPoints, exercises: {}, contentHash: taken.hash, key, durationMs }, '');
     }
   };

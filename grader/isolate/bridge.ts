@@ -13,7 +13,9 @@
  *
  * What the isolate has: the language's built-ins, `console` (captured, bounded), lib/ and the
  * submission's own files. What it has not: `process`, `require`, timers, the file system, the
- * network, workers, WebAssembly, SharedArrayBuffer and Atomics (nothing can sleep or wait).
+ * network, workers, WebAssembly, SharedArrayBuffer and Atomics (nothing can sleep or wait), and
+ * FinalizationRegistry (its callbacks would run as tasks of their own, between requests, where no
+ * CPU limit watches them, and be charged to whichever call comes next).
  */
 import { advanceRng, createRng, drawsOf, type Rng } from '../../lib/random.ts';
 import { numericalGradientOf, type NumericalGradientOptions } from '../../lib/testing/gradcheck.ts';
@@ -181,7 +183,7 @@ const consoleObject = record([
   ['warn', printer('err')],
   ['trace', printer('err')],
 ]);
-for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) delete (globalThis as Record<string, unknown>)[name];
+for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry']) delete (globalThis as Record<string, unknown>)[name];
 ObjectDefineProperty(globalThis, 'console', { __proto__: null, value: consoleObject, writable: true, enumerable: false, configurable: true } as PropertyDescriptor);
 
 // ---------------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ interface Bridge {
   forget: IVM.Reference<() => void>;
 }
 
-/** An exercise's realm: its own context (globals, built-ins) in the submission's isolate. */
+/** An exercise's realm: an isolate of its own (heap, globals, built-ins), alive while its suites run. */
 interface ExerciseIsolate {
   isolate: IVM.Isolate;
   bridge: Bridge;
@@ -153,30 +153,35 @@ interface ExerciseIsolate {
 }
 
 /**
- * The submission's isolate: one heap under one memory limit, with a context per exercise, so that
- * an exercise that patches a built-in patches only its own, while code that every exercise runs
- * (the bridge, lib/) is compiled and warmed up once. Replaced, with every context, when it is
- * disposed (over its memory limit, or out of CPU time).
+ * One isolate per exercise, and only one alive at a time: the suites run exercise by exercise
+ * (public suite, then hidden), so when a request names another exercise, the previous exercise's
+ * isolate is disposed first. Nothing of an exercise outlives its suites: no heap, no object, no
+ * memory it still holds (an isolate's free memory is measurable from any context of that
+ * isolate, which would carry what a hidden suite's inputs were into the next exercise's public
+ * tests and their printed output). Replaced when it is disposed (over its memory limit, or out
+ * of CPU time).
  */
-let isolateNow: IVM.Isolate | null = null;
-
-function submissionIsolate(): IVM.Isolate {
-  if (isolateNow && !isolateNow.isDisposed) return isolateNow;
-  exercises.clear();
-  isolateNow = new ivm.Isolate({
+function exerciseIsolate(exercise: string): IVM.Isolate {
+  for (const [other, state] of exercises) {
+    if (other === exercise && !state.isolate.isDisposed) return state.isolate;
+    if (!state.isolate.isDisposed) state.isolate.dispose();
+    exercises.delete(other);
+  }
+  // This exercise's memory is measured from here: whatever the process kept of earlier ones is not its own.
+  baselineRss = process.memoryUsage.rss();
+  return new ivm.Isolate({
     memoryLimit: limits.memoryMb,
     onCatastrophicError: (message: string) => {
       process.stderr.write(`isolated-vm: ${message}\n`);
       process.exit(70);
     },
   });
-  return isolateNow;
 }
 
 /** Why the last request's isolate was disposed, when this process disposed it. */
 let disposedFor: 'timeout' | 'memory' | null = null;
 
-/** This process's resident memory before any isolate exists (set at init). */
+/** This process's resident memory before the current exercise's isolate existed. */
 let baselineRss = 0;
 
 const exercises = new Map<string, ExerciseIsolate>();
@@ -230,7 +235,7 @@ function sandboxFailure(error: unknown, isolate: IVM.Isolate): { kind: SandboxFa
 }
 
 async function createExercise(exercise: string, fileNames: string[]): Promise<ExerciseIsolate> {
-  const isolate = submissionIsolate();
+  const isolate = exerciseIsolate(exercise);
   const context = await isolate.createContext();
   const bridgeModule = await isolate.compileModule(bridgeSource, { filename: 'file:///gradlab/bridge.js' });
   await bridgeModule.instantiate(context, () => {
@@ -295,7 +300,7 @@ async function createExercise(exercise: string, fileNames: string[]): Promise<Ex
       const fatal = sandboxFailure(error, isolate);
       if (fatal) {
         if (!isolate.isDisposed) isolate.dispose();
-        exercises.clear();
+        exercises.delete(exercise);
         const failed: LoadedFile = { status: 'failed', kind: fatal.kind === 'timeout' ? 'timeout' : 'memory', message: `loading ${name} ${fatal.message}` };
         const all = Object.fromEntries(fileNames.map((n) => [n, failed]));
         failedLoads.set(exercise, all);
@@ -405,7 +410,7 @@ async function invoke(id: number, request: Invocation, fileNames: string[]): Pro
     const fatal = sandboxFailure(error, isolate);
     if (!fatal) return { t: 'failed', id, kind: 'internal', message: `the sandbox could not run ${fn}: ${error instanceof Error ? error.message : String(error)}`, prints: NO_PRINTS };
     if (!isolate.isDisposed) isolate.dispose();
-    exercises.clear();
+    exercises.delete(exercise);
     strikes.set(strikeKey(exercise, fn), struck + 1);
     return { t: 'failed', id, kind: fatal.kind, message: fatal.message, prints: NO_PRINTS };
   }

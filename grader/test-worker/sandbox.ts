@@ -152,7 +152,10 @@ export class Sandbox {
       const head = this.#read(reply, 4);
       if (!head) return this.#broken('the sandbox process stopped');
       const length = head.readUInt32LE(0);
-      if (length > MAX_FRAME_BYTES) return this.#broken(`the sandbox sent a frame of ${length} bytes`);
+      // The sandbox refuses results over resultBytes and bounds prints by outputBytes: a frame
+      // larger than both together is not one it should send.
+      const { resultBytes, outputBytes } = this.plan.sandbox.limits;
+      if (length > Math.min(MAX_FRAME_BYTES, resultBytes + outputBytes + 65_536)) return this.#broken(`the sandbox sent a frame of ${length} bytes`);
       const body = this.#read(reply, length);
       if (!body) return this.#broken('the sandbox process stopped while answering');
       const answer = deserialize(body) as FromSandbox;
@@ -275,10 +278,12 @@ export class Sandbox {
     if (prints.bytes > 0) recordOutput(prints.stdout, prints.stderr, prints.bytes);
     switch (reply.t) {
       case 'returned': {
+        measureReply([reply.value, reply.args, reply.states], fn);
         this.#afterCall(fn, args, reply.args, context, reply.draws, reply.states);
         return decode(reply.value, this, 0);
       }
       case 'threw': {
+        measureReply([reply.args, reply.states], fn);
         this.#afterCall(fn, args, reply.args, context, undefined, reply.states);
         throw rebuildThrown(reply.error, fn);
       }
@@ -291,7 +296,14 @@ export class Sandbox {
     }
   }
 
-  /** Brings the caller's arguments to where the sandbox left them: draws made, values changed. */
+  /**
+   * Brings the caller's generators and test functions to where the sandbox left them (draws
+   * made, calls seen). Arguments the function changed are not changed here: the test's own data
+   * stays what the test made it, whatever the submission does to its copy (a change written back
+   * would let it rewrite what the test compares against, e.g. zero a `dout` so that any gradient
+   * checks out). A changed argument fails the call instead, and setup.ts fails the test even when
+   * it catches that error.
+   */
   #afterCall(
     fn: string,
     args: unknown[],
@@ -300,21 +312,76 @@ export class Sandbox {
     draws: { path: (string | number)[]; count: number }[] | undefined,
     states: { path: (string | number)[]; state: Record<string, unknown> }[] | undefined,
   ): void {
-    for (const { path, count } of Array.isArray(draws) ? draws.slice(0, 64) : []) {
+    for (const entry of Array.isArray(draws) ? draws.slice(0, 64) : []) {
+      if (entry === null || typeof entry !== 'object') continue;
+      const { path, count } = entry;
       const rng = context.rngs.find((r) => samePath(r.path, path))?.rng;
-      if (rng && Number.isInteger(count) && count >= 0 && count < 1e8) advanceRng(rng, count);
+      if (!rng || !Number.isInteger(count) || count < 0) continue;
+      if (count > MAX_DRAWS) throw new SubmissionError('output', `${fn} drew more than ${MAX_DRAWS.toLocaleString('en')} numbers from a generator in one call`);
+      advanceRng(rng, count);
     }
-    for (const { path, state } of Array.isArray(states) ? states.slice(0, 64) : []) {
+    for (const entry of Array.isArray(states) ? states.slice(0, 64) : []) {
+      if (entry === null || typeof entry !== 'object') continue;
+      const { path, state } = entry;
       const target = context.functions.find((f) => samePath(f.path, path))?.fn;
       const s = state as Partial<TestFunctionState> | null;
       if (target && s && Array.isArray(s.calls) && typeof s.count === 'number') restoreTestFunctionState(target, { calls: s.calls as TestFunctionState['calls'], count: s.count });
     }
     if (!Array.isArray(changed)) return;
     const record = activeTest();
+    let first = -1;
     for (let i = 0; i < args.length && i < changed.length; i++) {
-      if (writeBack(args[i], decode(changed[i], this, 0), 0)) record?.mutations.push({ fn, arg: i });
+      if (!differs(args[i], decode(changed[i], this, 0), 0)) continue;
+      record?.mutations.push({ fn, arg: i });
+      if (first < 0) first = i;
     }
+    if (first >= 0) throw new SubmissionError('mutation', mutationMessage(fn, first));
   }
+}
+
+/** What a public test says about a changed argument (0-based `arg`). */
+export function mutationMessage(fn: string, arg: number): string {
+  return `${fn} changed its argument ${arg + 1} (functions must leave their inputs unchanged; copy before you modify)`;
+}
+
+/**
+ * Uniform draws one call may make from a generator it was given: the trusted side replays them
+ * one by one. The suites' largest functions draw tens of thousands.
+ */
+const MAX_DRAWS = 1_000_000;
+
+/**
+ * What one reply may hold (result, changed arguments, test-function states together), counted
+ * before anything else reads it: values in arrays and objects, and elements of typed arrays.
+ * Vitest formats a failed assertion's values whole (its diff, its message), in this worker, at a
+ * cost that grows faster than their size — a 4-million-element `shape` costs about a minute, a
+ * Float64Array of 8 million about as much — and none of it counts against the submission's CPU
+ * limit. The suites' largest results hold a few hundred values and ten thousand elements.
+ */
+const MAX_PLAIN_VALUES = 10_000;
+const MAX_TYPED_VALUES = 262_144;
+
+function measureReply(parts: unknown[], fn: string): void {
+  const budget = { plain: 0, typed: 0 };
+  const walk = (value: unknown, depth: number): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (depth > MAX_DECODE_DEPTH) throw new SubmissionError('output', `${fn} returned a value nested more than ${MAX_DECODE_DEPTH} levels deep`);
+    if (ArrayBuffer.isView(value)) {
+      budget.typed += value instanceof DataView ? value.byteLength : (value as unknown as { length: number }).length;
+      if (budget.typed > MAX_TYPED_VALUES) throw new SubmissionError('output', `${fn} returned more than ${MAX_TYPED_VALUES.toLocaleString('en')} numbers in typed arrays (the grader's limit on one result)`);
+      return;
+    }
+    if (value instanceof ArrayBuffer) {
+      budget.typed += value.byteLength / 8;
+      if (budget.typed > MAX_TYPED_VALUES) throw new SubmissionError('output', `${fn} returned more than ${MAX_TYPED_VALUES.toLocaleString('en')} numbers in typed arrays (the grader's limit on one result)`);
+      return;
+    }
+    const values: unknown[] = Array.isArray(value) ? value : Object.values(value);
+    budget.plain += values.length;
+    if (budget.plain > MAX_PLAIN_VALUES) throw new SubmissionError('output', `${fn} returned more than ${MAX_PLAIN_VALUES.toLocaleString('en')} values in arrays and objects (a tensor's numbers belong in a Float64Array)`);
+    for (const v of values) walk(v, depth + 1);
+  };
+  for (const part of parts) walk(part, 0);
 }
 
 function deathKind(kind: unknown): Death['kind'] {
@@ -417,59 +484,37 @@ function validPrints(raw: unknown): Prints {
 }
 
 /**
- * Writes what the sandbox left in an argument back into the caller's object (a function that
- * changes its input changes the caller's, as it would in one process). True when anything changed.
+ * Whether the sandbox's copy of an argument, after the call, differs from the caller's: a
+ * changed element, key, length or kind. Generators, sandbox values and test functions are not
+ * compared (their changes travel apart: draws, states), nor anything deeper than 32 levels.
  */
-function writeBack(original: unknown, fresh: unknown, depth: number): boolean {
-  if (depth > 32 || original === null || typeof original !== 'object' || fresh === null || typeof fresh !== 'object') return false;
+function differs(original: unknown, fresh: unknown, depth: number): boolean {
+  if (original === null || typeof original !== 'object' || depth > 32) return false;
   if (original instanceof SandboxValue || drawsOf(original as Rng) !== undefined) return false;
+  if (fresh === null || typeof fresh !== 'object') return true;
+  const element = (a: unknown, b: unknown): boolean => (a !== null && typeof a === 'object' ? differs(a, b, depth + 1) : typeof a === 'function' || typeof a === 'symbol' ? false : !Object.is(a, b));
   if (ArrayBuffer.isView(original)) {
-    if (!ArrayBuffer.isView(fresh) || original instanceof DataView || fresh instanceof DataView) return false;
-    const target = original as unknown as { length: number; [i: number]: number };
-    const source = fresh as unknown as { length: number; [i: number]: number };
-    let changed = false;
-    for (let i = 0; i < target.length && i < source.length; i++) {
-      if (!Object.is(target[i], source[i])) {
-        target[i] = source[i]!;
-        changed = true;
-      }
-    }
-    return changed;
+    if (original instanceof DataView) return false;
+    if (!ArrayBuffer.isView(fresh) || fresh instanceof DataView) return true;
+    const a = original as unknown as ArrayLike<number>;
+    const b = fresh as unknown as ArrayLike<number>;
+    if (a.length !== b.length) return true;
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return true;
+    return false;
   }
   if (Array.isArray(original)) {
-    if (!Array.isArray(fresh)) return false;
-    let changed = original.length !== fresh.length;
-    for (let i = 0; i < fresh.length; i++) {
-      if (i >= original.length || original[i] === null || typeof original[i] !== 'object') {
-        if (!Object.is(original[i], fresh[i]) && (fresh[i] === null || typeof fresh[i] !== 'object' || i >= original.length)) {
-          original[i] = fresh[i];
-          changed = true;
-        }
-      } else if (writeBack(original[i], fresh[i], depth + 1)) changed = true;
-    }
-    if (original.length > fresh.length) original.length = fresh.length;
-    return changed;
+    if (!Array.isArray(fresh) || original.length !== fresh.length) return true;
+    for (let i = 0; i < original.length; i++) if (element(original[i], fresh[i])) return true;
+    return false;
   }
-  if (Object.getPrototypeOf(original) !== Object.prototype && Object.getPrototypeOf(original) !== null) return false;
-  let changed = false;
-  const target = original as Record<string, unknown>;
-  const source = fresh as Record<string, unknown>;
-  for (const key of Object.keys(source)) {
-    const before = target[key];
-    if (before !== null && typeof before === 'object') {
-      if (writeBack(before, source[key], depth + 1)) changed = true;
-    } else if (!Object.is(before, source[key]) && (source[key] === null || typeof source[key] !== 'object')) {
-      target[key] = source[key];
-      changed = true;
-    }
-  }
-  for (const key of Object.keys(target)) {
-    if (!(key in source)) {
-      delete target[key];
-      changed = true;
-    }
-  }
-  return changed;
+  const proto = Object.getPrototypeOf(original) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  if (Array.isArray(fresh) || ArrayBuffer.isView(fresh)) return true;
+  const keys = Object.keys(original);
+  const freshKeys = Object.keys(fresh);
+  if (freshKeys.length !== keys.length || freshKeys.some((k) => !Object.hasOwn(original, k))) return true;
+  for (const key of keys) if (element((original as Record<string, unknown>)[key], (fresh as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

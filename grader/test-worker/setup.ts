@@ -7,6 +7,7 @@
  * - opens a record of each test (calls, sandbox failures, closeness verdicts, prints) and stores
  *   its summary in `task.meta.gradlab`, which results.ts reads;
  * - runs the diagnoses of a failed test while its inputs and outputs are still here;
+ * - fails a test during which the submission changed one of its arguments;
  * - re-registers `toBeAllClose` with the same verdict and message, also noting the verdict's kind
  *   (shape, values and the worst relative error, …) so hidden failures can say what went wrong
  *   without showing a single expected number;
@@ -20,7 +21,7 @@ import { delegateNumericalGradients } from '../../lib/testing/gradcheck.ts';
 import { diagnose } from './diagnose.ts';
 import { remoteTargets } from './proxies.ts';
 import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './records.ts';
-import { currentPlan, sandbox } from './sandbox.ts';
+import { currentPlan, mutationMessage, sandbox, SubmissionError } from './sandbox.ts';
 
 const matchers = {
   toBeAllClose(this: { isNot?: boolean }, received: unknown, expected: Tensor | number | Nested, tolerance: Partial<Tolerance> & { what?: string } = {}) {
@@ -92,4 +93,8 @@ afterEach(async (context) => {
   } catch (error) {
     context.task.meta.gradlab = { called: [...record.callCounts.keys()], failures: [], verdicts: [], internal: String(error) };
   }
+  // A test during which the submission changed an argument fails, even when it caught the error
+  // the call raised: functions must leave their inputs unchanged (sandbox.ts's #afterCall).
+  const mutation = record.mutations[0];
+  if (mutation && context.task.result?.state !== 'fail') throw new SubmissionError('mutation', mutationMessage(mutation.fn, mutation.arg));
 });

@@ -35,8 +35,9 @@ export type Expectation =
   /**
    * Only tests that call `fn` (or a function that calls it) fail, at least one of them with
    * `category` (and a summary matching `reason`), and every other test of the exercise passes.
+   * With `every`, each test that calls `fn` itself fails.
    */
-  | { exercise: string; outcome: 'fn-fails'; fn: string; category: FailureCategory; reason?: RegExp }
+  | { exercise: string; outcome: 'fn-fails'; fn: string; category: FailureCategory; reason?: RegExp; every?: true }
   /** The exercise loses points and the feedback names this mistake. */
   | { exercise: string; outcome: 'diagnosed'; mistake: string };
 
@@ -223,6 +224,47 @@ export async function corpus(): Promise<CorpusSubmission[]> {
         { exercise: '04-groupnorm', outcome: 'diagnosed', mistake: 'strided-channel-groups' },
         { exercise: '05-gradient-check', outcome: 'diagnosed', mistake: 'array-output-not-copied' },
         { exercise: '06-mean-image', outcome: 'diagnosed', mistake: 'mean-per-split' },
+      ],
+    },
+    {
+      name: 'honest-with-patches',
+      description: 'correct answers from modules that patch globals the way students do, keeping every built-in working (enumerable helpers on Object.prototype and Array.prototype, wrapped push, iterator, JSON.stringify and defineProperty, Math.random)',
+      edits: [...solutionFiles().keys()].map((exercise): Edit => ({
+        kind: 'end',
+        exercise,
+        code: [
+          '(Object.prototype as unknown as { sum: () => number }).sum = function () { return 0; };',
+          '(Array.prototype as unknown as { last: () => unknown }).last = function (this: unknown[]) { return this[this.length - 1]; };',
+          "(Float64Array.prototype as unknown as { toString: () => string }).toString = function () { return 'f64'; };",
+          '{ const push = Array.prototype.push; Array.prototype.push = function (this: unknown[], ...a: unknown[]) { return push.apply(this, a); }; }',
+          '{ const it = Array.prototype[Symbol.iterator]; Array.prototype[Symbol.iterator] = function (this: unknown[]) { return it.call(this); } as never; }',
+          '{ const s = JSON.stringify; JSON.stringify = ((...a: Parameters<typeof s>) => s(...a)) as typeof s; }',
+          '{ const d = Object.defineProperty; Object.defineProperty = ((o: object, k: PropertyKey, v: PropertyDescriptor) => d(o, k, v)) as typeof d; }',
+          'Math.random = () => 0.25;',
+        ].join('\n'),
+      })),
+      expect: ['01-activations', '02-weight-init', '03-batchnorm', '04-groupnorm', '06-mean-image'].map((exercise): Expectation => ({ exercise, outcome: 'pass' })),
+    },
+    {
+      name: 'bends-the-trusted-side',
+      description:
+        "work and changes on the trusted side: a dout zeroed in place (written back, it made every gradient check pass), a shape of 200,000 numbers (vitest formatted it whole for each failed test, uncounted) and two million draws from the test's generator (replayed here)",
+      edits: [
+        { kind: 'prologue', exercise: '02-weight-init', fn: 'heInit', code: 'for (let i = 0; i < 2_000_000; i++) rng.uniform();' },
+        {
+          kind: 'prologue',
+          exercise: '03-batchnorm',
+          fn: 'batchnormBackward',
+          code: '{ dout.data.fill(0); const k = cache.gamma.shape[0]!; return { dx: { shape: [...dout.shape], data: new Float64Array(dout.data.length) }, dgamma: { shape: [k], data: new Float64Array(k) }, dbeta: { shape: [k], data: new Float64Array(k) } }; }',
+        },
+        { kind: 'prologue', exercise: '04-groupnorm', fn: 'layernormForward', code: 'return { out: { shape: new Array(200_000).fill(1), data: x.data }, cache: {} as never };' },
+      ],
+      expect: [
+        { exercise: '02-weight-init', outcome: 'fn-fails', fn: 'heInit', category: 'output', reason: /heInit drew more than 1,000,000 numbers from a generator/ },
+        { exercise: '03-batchnorm', outcome: 'fn-fails', fn: 'batchnormBackward', category: 'mutation', reason: /batchnormBackward changed its argument 1/, every: true },
+        { exercise: '04-groupnorm', outcome: 'fn-fails', fn: 'layernormForward', category: 'output', reason: /layernormForward returned more than 10,000 values in arrays and objects/ },
+        { exercise: '01-activations', outcome: 'pass' },
+        { exercise: '06-mean-image', outcome: 'pass' },
       ],
     },
     {

@@ -169,6 +169,7 @@ function checkExpectation(report: GradeReport, e: Expectation): void {
       const touches = (t: TestOutcome): boolean => t.called.some((c) => affected.has(c));
       expect(failed.length, `no test of ${e.exercise} failed`).toBeGreaterThan(0);
       expect(describeFailures(failed.filter((t) => !touches(t))), 'tests that never call the broken function must pass').toEqual([]);
+      if (e.every) expect(describeFailures(tests.filter((t) => t.called.includes(e.fn) && t.status !== 'failed')), `tests calling ${e.fn} that passed`).toEqual([]);
       const right = failed.filter((t) => t.failure?.category === e.category && (!e.reason || e.reason.test(t.failure.summary)));
       expect(right.length, `no failure of category ${e.category}${e.reason ? ` matching ${e.reason}` : ''}: ${describeFailures(failed).slice(0, 5).join(' | ')}`).toBeGreaterThan(0);
       return;

@@ -159,14 +159,16 @@ describe('what crosses', () => {
     expect(call('ownRng', 'seed')).toBe(createRng('seed').uniform());
   });
 
-  test("a mutation of an argument is written back to the caller's object, and noted", () => {
+  test("a changed argument fails the call and never reaches the caller's object", () => {
     const t = { shape: [3], data: Float64Array.of(1, 2, 3) };
-    call('mutates', t);
-    expect(t.data[0]).toBe(42);
-    expect(t.shape).toEqual([3, 1]);
+    const error = failure(() => call('mutates', t));
+    expect(error.kind).toBe('mutation');
+    expect(error.message).toMatch(/^mutates changed its argument 1/);
+    expect(t, 'the test\'s own data is what the test made it').toEqual({ shape: [3], data: Float64Array.of(1, 2, 3) });
     const u = { shape: [1], data: Float64Array.of(5) };
-    expect(() => call('mutatesThenThrows', u)).toThrow(RangeError);
-    expect(u.data[0], 'also when the function throws afterwards').toBe(-1);
+    expect(failure(() => call('mutatesThenThrows', u)).kind, 'also when the function throws afterwards').toBe('mutation');
+    expect(u.data[0]).toBe(5);
+    expect(call('echo', t), 'an argument left as it was is no mutation').toEqual(t);
   });
 
   test('a closure in a cache stays in the sandbox and works when passed back', () => {
