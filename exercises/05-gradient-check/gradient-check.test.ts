@@ -7,8 +7,8 @@
  * in this file; the fixture cases name them.
  */
 import { describe, expect, test } from 'vitest';
-import { clone, createRng, isNotImplementedError, map, matmul, rand, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
-import { expectInputError } from '../../lib/testing/errors.ts';
+import { clone, createRng, map, matmul, rand, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
+import { expectErrorOfF, expectInputError } from '../../lib/testing/errors.ts';
 import { loadFixture } from '../../lib/testing/fixtures.ts';
 import { arrayFunctions, failingOnCall, recorded, scalarFunctions, softmaxLossGradient, sumCubes } from '../../lib/testing/functions.ts';
 // The tolerances (and why a correct implementation cannot miss them), the fixture-driven value
@@ -29,18 +29,6 @@ const awayFromZero = (): Tensor => ({ shape: [2, 3], data: Float64Array.of(0.5, 
  * throws Error('f failed on purpose') on its n-th call, after your code has perturbed x.
  */
 const weightedSquares = scalarFunctions['weightedSquares']!;
-
-/** Runs `run`, which must let the error thrown by f through (a stub's "not implemented" stays as it is). */
-function expectErrorOfF(run: () => unknown): void {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  if (isNotImplementedError(thrown)) throw thrown;
-  expect(thrown instanceof Error ? thrown.message : thrown, 'the error thrown by f should reach the caller').toBe('f failed on purpose');
-}
 
 describe('shapes', () => {
   test('numericalGradient › returns a tensor of the shape of x (here rank 3)', () => {

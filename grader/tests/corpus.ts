@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { FailureCategory } from '../results.ts';
+import { SubmissionError } from '../test-worker/sandbox.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
@@ -303,4 +304,15 @@ export async function corpus(): Promise<CorpusSubmission[]> {
       ],
     },
   ];
+}
+
+/** The SubmissionError a sandbox call raised; anything else (another error, no error) fails the test. */
+export function failure(run: () => unknown): SubmissionError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SubmissionError) return error;
+    throw new Error(`expected a SubmissionError, got ${String(error)}`);
+  }
+  throw new Error('expected the call to fail');
 }

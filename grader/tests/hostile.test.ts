@@ -29,8 +29,8 @@ import type { Plan } from '../plan.ts';
 import type { SandboxLimits } from '../shared/protocol.ts';
 import { stageSubmission } from '../stage.ts';
 import { SupervisedSandbox } from '../supervisor.ts';
-import { Sandbox, SubmissionError } from '../test-worker/sandbox.ts';
-import { ROOT } from './corpus.ts';
+import { Sandbox } from '../test-worker/sandbox.ts';
+import { failure, ROOT } from './corpus.ts';
 
 const LIMITS: SandboxLimits = { callCpuMs: 1500, loadCpuMs: 1500, memoryMb: 256, outputBytes: 100_000, resultBytes: 64 * 1024 * 1024 };
 
@@ -66,16 +66,6 @@ function submission(name: string, files: Record<string, string>): string {
     writeFileSync(join(dir, path), text);
   }
   return dir;
-}
-
-function failure(run: () => unknown): SubmissionError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SubmissionError) return error;
-    throw new Error(`expected a SubmissionError, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

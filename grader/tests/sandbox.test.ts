@@ -19,7 +19,7 @@ import type { Plan } from '../plan.ts';
 import { stageSubmission } from '../stage.ts';
 import { SupervisedSandbox } from '../supervisor.ts';
 import { Sandbox, SandboxValue, SubmissionError } from '../test-worker/sandbox.ts';
-import { ROOT } from './corpus.ts';
+import { failure, ROOT } from './corpus.ts';
 
 const PROBES = `
 import { createRng, type Tensor } from '../../lib/index.ts';
@@ -136,16 +136,6 @@ afterAll(async () => {
 });
 
 const call = (fn: string, ...args: unknown[]): unknown => sandbox.call('03-batchnorm', 'batchnorm.ts', fn, args);
-
-function failure(run: () => unknown): SubmissionError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SubmissionError) return error;
-    throw new Error(`expected a SubmissionError, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('what crosses', () => {
   test('tensors, nested data, NaN and -0 come back as they went', () => {

@@ -39,3 +39,18 @@ export function expectInputError(run: () => unknown, want: ExpectedError): void 
     expect(message, `the error message should show the shape ${formatShape(shape)}`).toContain(formatShape(shape));
   }
 }
+
+/**
+ * Calls `run`, which must let the error a test function threw reach the caller unchanged (see
+ * `failingOnCall` in functions.ts): `Error('f failed on purpose')`.
+ */
+export function expectErrorOfF(run: () => unknown): void {
+  let thrown: unknown;
+  try {
+    run();
+  } catch (error) {
+    thrown = error;
+  }
+  if (isNotImplementedError(thrown)) throw thrown;
+  expect(thrown instanceof Error ? thrown.message : thrown, 'the error thrown by f should reach the caller').toBe('f failed on purpose');
+}

@@ -6,8 +6,8 @@
  * public suite's (lib/testing/checks/05-gradient-check.ts).
  */
 import { describe, expect, test } from 'vitest';
-import { clone, createRng, isNotImplementedError, map, randn, zeros, type Tensor } from '../../../lib/index.ts';
-import { expectInputError } from '../../../lib/testing/errors.ts';
+import { clone, createRng, map, randn, zeros, type Tensor } from '../../../lib/index.ts';
+import { expectErrorOfF, expectInputError } from '../../../lib/testing/errors.ts';
 import { loadFixture } from '../../../lib/testing/fixtures.ts';
 import { valueTests, type GradientCheckModule } from '../../../lib/testing/checks/05-gradient-check.ts';
 import * as student from '../../../exercises/05-gradient-check/gradient-check.ts';
@@ -23,14 +23,7 @@ const at = (index: readonly number[]): string => `[${index.join(', ')}]`;
 /** Runs `run`, which must let through the error f throws (see `failingOnCall`); x must come back intact. */
 function expectRestoredAfterThrow(x: Tensor, run: () => unknown): void {
   const before = clone(x);
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  if (isNotImplementedError(thrown)) throw thrown;
-  expect(thrown instanceof Error ? thrown.message : thrown, 'the error thrown by f should reach the caller').toBe('f failed on purpose');
+  expectErrorOfF(run);
   expect(x.data, 'x after f threw').toEqual(before.data);
 }
 
