@@ -42,22 +42,16 @@ const numbers = (values: readonly (number | string)[]): number[] => values.map(N
 
 /**
  * A trainer that plays back a script: step s (from 1) returns losses[s − 1], and the accuracy after
- * it is accuracies[s − 1]; past the end of a script its last value repeats. Counts the calls.
+ * step s is accuracies[s − 1]; past the end of a script its last value repeats. Logs its calls.
  */
 function scriptedTrainer(losses: readonly number[], accuracies: readonly number[]): OverfitTrainer & { calls: string[] } {
-  let steps = 0;
   const calls: string[] = [];
-  return {
-    calls,
-    step: () => {
-      calls.push('step');
-      return losses[Math.min(steps++, losses.length - 1)]!;
-    },
-    accuracy: () => {
-      calls.push('accuracy');
-      return steps === 0 ? 0 : accuracies[Math.min(steps, accuracies.length) - 1]!;
-    },
+  const at = (what: string, list: readonly number[], s: number): number => {
+    calls.push(`${what} ${s}`);
+    if (!Number.isInteger(s) || s < 1) throw new RangeError(`trainer.${what} was called with s = ${String(s)}: pass the step number, 1, 2, …`);
+    return list[Math.min(s, list.length) - 1]!;
   };
+  return { calls, step: (s) => at('step', losses, s), accuracy: (s) => at('accuracy', accuracies, s) };
 }
 
 /**
@@ -109,6 +103,12 @@ describe('shapes', () => {
     expect(Object.keys(report).sort()).toEqual(['losses', 'passed', 'steps', 'stopped', 'trainAccuracy']);
     expect(report.losses).toHaveLength(report.steps);
   });
+
+  test('diagnoseTraining › returns the diagnosis with the numbers it was read from', () => {
+    const result = diagnoseTraining({ loss: Array.from({ length: 20 }, (_, i) => 2 / (1 + i)), trainAcc: [0.3, 0.9], valAcc: [0.3, 0.7] });
+    expect(Object.keys(result).sort()).toEqual(['diagnosis', 'early', 'end', 'firstGap', 'lastGap', 'start']);
+    expect(typeof result.diagnosis).toBe('string');
+  });
 });
 
 describe('values', () => {
@@ -150,9 +150,17 @@ describe('values', () => {
   });
 
   type History = { loss: (number | string)[]; trainAcc: number[]; valAcc: number[] };
-  test.for(titled(casesFor<{ history: History }, { diagnosis: string }>(fixture, 'diagnoseTraining')))('%s', ([, { args, expected }]) => {
+  type Numbers = { start: number | string; end: number | string; early: number | string; firstGap: number | string; lastGap: number | string };
+  test.for(titled(casesFor<{ history: History }, Numbers & { diagnosis: string }>(fixture, 'diagnoseTraining')))('%s', ([, { args, expected }]) => {
     const history = { ...args.history, loss: numbers(args.history.loss) };
-    expect(diagnoseTraining(history), 'diagnosis').toBe(expected.diagnosis);
+    const result = diagnoseTraining(history);
+    // The numbers first: a wrong window or gap explains a wrong diagnosis.
+    for (const key of ['start', 'end', 'early', 'firstGap', 'lastGap'] as const) {
+      const want = Number(expected[key]);
+      if (Number.isFinite(want)) expect(result[key]).toBeAllClose(want, { ...TOL, what: key });
+      else expect(Object.is(result[key], want) || (Number.isNaN(want) && Number.isNaN(result[key])), `${key} should be ${want}, got ${result[key]}`).toBe(true);
+    }
+    expect(result.diagnosis, 'diagnosis').toBe(expected.diagnosis);
   });
 });
 
@@ -248,16 +256,16 @@ describe('properties', () => {
     expect(report.losses).toHaveLength(25);
   });
 
-  test('overfitSmallData › measures the accuracy after every finite step, and never after a NaN', () => {
+  test('overfitSmallData › passes the step number to step and accuracy, measures the accuracy after every finite step and never after a NaN', () => {
     const trainer = scriptedTrainer([2.3, 1.7, NaN], [0.1, 0.2, 0.3]);
     overfitSmallData(trainer, 10);
-    expect(trainer.calls).toEqual(['step', 'accuracy', 'step', 'accuracy', 'step']);
+    expect(trainer.calls).toEqual(['step 1', 'accuracy 1', 'step 2', 'accuracy 2', 'step 3']);
   });
 
   test('diagnoseTraining › the diagnosis does not change when every loss is multiplied by 7', () => {
     const history = { loss: Array.from({ length: 60 }, (_, i) => 0.4 - 0.05 * (i / 59)), trainAcc: [0.5, 0.6], valAcc: [0.5, 0.58] };
     const scaled = { ...history, loss: history.loss.map((v) => 7 * v) };
-    expect(diagnoseTraining(scaled), 'diagnosis of the scaled curve').toBe(diagnoseTraining(history));
+    expect(diagnoseTraining(scaled).diagnosis, 'diagnosis of the scaled curve').toBe(diagnoseTraining(history).diagnosis);
   });
 
   test('diagnoseTraining › never mutates the history', () => {

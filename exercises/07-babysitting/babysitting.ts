@@ -38,10 +38,10 @@ export type UpdateVerdict = 'too-low' | 'healthy' | 'too-high';
 
 /** The training loop `overfitSmallData` drives; the caller owns the model and the tiny subset. */
 export interface OverfitTrainer {
-  /** One training step on the small subset, with regularization off; returns that step's loss. */
-  step: () => number;
-  /** The accuracy on the whole small subset now, in [0, 1]. */
-  accuracy: () => number;
+  /** Runs training step s (s = 1, 2, …) on the small subset, regularization off; returns its loss. */
+  step: (s: number) => number;
+  /** The accuracy on the whole small subset after step s, in [0, 1]. */
+  accuracy: (s: number) => number;
 }
 
 export interface OverfitReport {
@@ -69,6 +69,21 @@ export interface TrainingHistory {
 
 /** What the curves say, in the lecture's words. */
 export type Diagnosis = 'lr-too-high' | 'lr-too-low' | 'bad-init' | 'overfitting' | 'healthy';
+
+/** A diagnosis and the numbers it was read from (see `diagnoseTraining`). */
+export interface TrainingDiagnosis {
+  diagnosis: Diagnosis;
+  /** Mean of the first k losses. */
+  start: number;
+  /** Mean of the last k losses. */
+  end: number;
+  /** Mean of the k losses from index ⌊n/4⌋. */
+  early: number;
+  /** trainAcc − valAcc of the first epoch. */
+  firstGap: number;
+  /** trainAcc − valAcc of the last epoch. */
+  lastGap: number;
+}
 
 
 /**
@@ -181,15 +196,15 @@ export function updateRatioVerdict(ratio: number): UpdateVerdict {
  * Sanity check 4: a network that works can memorize a tiny training set. Runs training steps on
  * it until the training accuracy reaches 1, the loss stops being a finite number, or the steps
  * run out. For each step s = 1, 2, …, maxSteps:
- *   1. loss = trainer.step(); record it;
+ *   1. loss = trainer.step(s); record it;
  *   2. when loss is NaN or ±Infinity: stop, 'diverged' (do not measure the accuracy);
- *   3. otherwise measure trainer.accuracy(); when it is 1: stop, 'memorized'.
+ *   3. otherwise measure trainer.accuracy(s); when it is 1: stop, 'memorized'.
  * After maxSteps steps without either: 'out-of-steps'.
  *
  * NOTE: 100 % means an accuracy of exactly 1; 0.99 is not memorized.
  * NOTE: NaN fails every comparison: `loss > limit` is false for NaN, so test finiteness directly.
  *
- * @param trainer `{ step, accuracy }`, the training loop's two operations.
+ * @param trainer `{ step, accuracy }`, the training loop's two operations; pass each the step number s.
  * @param maxSteps a positive integer; default 200.
  * @returns `{ passed, stopped, steps, losses, trainAccuracy }`.
  * @throws RangeError when maxSteps is not a positive integer; TypeError when step or accuracy is
@@ -212,16 +227,19 @@ export function overfitSmallData(trainer: OverfitTrainer, maxSteps = 200): Overf
  *   4. 'overfitting'  the last gap is > 0.1 and greater than the first gap
  *   5. 'healthy'
  *
+ * Return the diagnosis with the five numbers it was read from (NaN or ±Infinity where a window
+ * holds such a loss).
+ *
  * NOTE: the rules are checked in this order: a run whose loss went NaN is 'lr-too-high' whatever
  * its accuracies say.
  * NOTE: the windows smooth minibatch noise: compare window means, never single losses.
  *
  * @param history `{ loss, trainAcc, valAcc }`: at least 10 losses; trainAcc and valAcc of one
  *   length ≥ 1 (never mutated).
- * @returns the diagnosis.
+ * @returns `{ diagnosis, start, end, early, firstGap, lastGap }`.
  * @throws RangeError for fewer than 10 losses, or trainAcc and valAcc of different or zero length.
  */
-export function diagnoseTraining(history: TrainingHistory): Diagnosis {
-  // TODO: check the lengths; compute k, start, end and early; go down the rules in order.
+export function diagnoseTraining(history: TrainingHistory): TrainingDiagnosis {
+  // TODO: check the lengths; compute k and the five numbers; then go down the rules in order.
   throw new NotImplementedError('diagnoseTraining', 'exercises/07-babysitting/babysitting.ts');
 }

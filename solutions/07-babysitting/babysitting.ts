@@ -36,10 +36,10 @@ export type UpdateVerdict = 'too-low' | 'healthy' | 'too-high';
 
 /** The training loop `overfitSmallData` drives; the caller owns the model and the tiny subset. */
 export interface OverfitTrainer {
-  /** One training step on the small subset, with regularization off; returns that step's loss. */
-  step: () => number;
-  /** The accuracy on the whole small subset now, in [0, 1]. */
-  accuracy: () => number;
+  /** Runs training step s (s = 1, 2, …) on the small subset, regularization off; returns its loss. */
+  step: (s: number) => number;
+  /** The accuracy on the whole small subset after step s, in [0, 1]. */
+  accuracy: (s: number) => number;
 }
 
 export interface OverfitReport {
@@ -68,6 +68,21 @@ export interface TrainingHistory {
 /** What the curves say, in the lecture's words. */
 export type Diagnosis = 'lr-too-high' | 'lr-too-low' | 'bad-init' | 'overfitting' | 'healthy';
 
+/** A diagnosis and the numbers it was read from (see `diagnoseTraining`). */
+export interface TrainingDiagnosis {
+  diagnosis: Diagnosis;
+  /** Mean of the first k losses. */
+  start: number;
+  /** Mean of the last k losses. */
+  end: number;
+  /** Mean of the k losses from index ⌊n/4⌋. */
+  early: number;
+  /** trainAcc − valAcc of the first epoch. */
+  firstGap: number;
+  /** trainAcc − valAcc of the last epoch. */
+  lastGap: number;
+}
+
 // BEGIN SOLUTION
 /** Checks `y` is a list of N integer labels in [0, C). */
 function checkLabels(fn: string, y: unknown, N: number, C: number): asserts y is Labels {
@@ -85,6 +100,16 @@ function checkLabels(fn: string, y: unknown, N: number, C: number): asserts y is
 
 function checkNumber(fn: string, arg: string, v: unknown): asserts v is number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: '${arg}' must be a number, got ${describe(v)}`);
+}
+
+/** The rules of `diagnoseTraining`, in order, on the numbers it computed. */
+function readCurves(loss: readonly number[], n: Omit<TrainingDiagnosis, 'diagnosis'>): Diagnosis {
+  if (loss.some((v) => !Number.isFinite(v))) return 'lr-too-high';
+  if (n.end > n.start) return 'lr-too-high';
+  if (n.end > 0.9 * n.start) return 'lr-too-low';
+  if (n.start - n.early < 0.1 * (n.start - n.end)) return 'bad-init';
+  if (n.lastGap > 0.1 && n.lastGap > n.firstGap) return 'overfitting';
+  return 'healthy';
 }
 
 /** Mean of `values[from … from + count − 1]`. */
@@ -275,15 +300,15 @@ export function updateRatioVerdict(ratio: number): UpdateVerdict {
  * Sanity check 4: a network that works can memorize a tiny training set. Runs training steps on
  * it until the training accuracy reaches 1, the loss stops being a finite number, or the steps
  * run out. For each step s = 1, 2, …, maxSteps:
- *   1. loss = trainer.step(); record it;
+ *   1. loss = trainer.step(s); record it;
  *   2. when loss is NaN or ±Infinity: stop, 'diverged' (do not measure the accuracy);
- *   3. otherwise measure trainer.accuracy(); when it is 1: stop, 'memorized'.
+ *   3. otherwise measure trainer.accuracy(s); when it is 1: stop, 'memorized'.
  * After maxSteps steps without either: 'out-of-steps'.
  *
  * NOTE: 100 % means an accuracy of exactly 1; 0.99 is not memorized.
  * NOTE: NaN fails every comparison: `loss > limit` is false for NaN, so test finiteness directly.
  *
- * @param trainer `{ step, accuracy }`, the training loop's two operations.
+ * @param trainer `{ step, accuracy }`, the training loop's two operations; pass each the step number s.
  * @param maxSteps a positive integer; default 200.
  * @returns `{ passed, stopped, steps, losses, trainAccuracy }`.
  * @throws RangeError when maxSteps is not a positive integer; TypeError when step or accuracy is
@@ -294,16 +319,16 @@ export function overfitSmallData(trainer: OverfitTrainer, maxSteps = 200): Overf
   // TODO: check maxSteps is a positive integer, then run the steps as listed above.
   const fn = 'overfitSmallData';
   if (typeof trainer?.step !== 'function' || typeof trainer.accuracy !== 'function') {
-    throw new TypeError(`${fn}: 'trainer' must have the functions step() and accuracy(), got ${describe(trainer)}`);
+    throw new TypeError(`${fn}: 'trainer' must have the functions step(s) and accuracy(s), got ${describe(trainer)}`);
   }
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`${fn}: 'maxSteps' must be a positive integer, got ${describe(maxSteps)}`);
   const losses: number[] = [];
   let trainAccuracy = 0;
   for (let steps = 1; steps <= maxSteps; steps++) {
-    const loss = trainer.step();
+    const loss = trainer.step(steps);
     losses.push(loss);
     if (!Number.isFinite(loss)) return { passed: false, stopped: 'diverged', steps, losses, trainAccuracy };
-    trainAccuracy = trainer.accuracy();
+    trainAccuracy = trainer.accuracy(steps);
     if (trainAccuracy >= 1) return { passed: true, stopped: 'memorized', steps, losses, trainAccuracy };
   }
   return { passed: false, stopped: 'out-of-steps', steps: maxSteps, losses, trainAccuracy };
@@ -322,18 +347,21 @@ export function overfitSmallData(trainer: OverfitTrainer, maxSteps = 200): Overf
  *   4. 'overfitting'  the last gap is > 0.1 and greater than the first gap
  *   5. 'healthy'
  *
+ * Return the diagnosis with the five numbers it was read from (NaN or ±Infinity where a window
+ * holds such a loss).
+ *
  * NOTE: the rules are checked in this order: a run whose loss went NaN is 'lr-too-high' whatever
  * its accuracies say.
  * NOTE: the windows smooth minibatch noise: compare window means, never single losses.
  *
  * @param history `{ loss, trainAcc, valAcc }`: at least 10 losses; trainAcc and valAcc of one
  *   length ≥ 1 (never mutated).
- * @returns the diagnosis.
+ * @returns `{ diagnosis, start, end, early, firstGap, lastGap }`.
  * @throws RangeError for fewer than 10 losses, or trainAcc and valAcc of different or zero length.
  */
-export function diagnoseTraining(history: TrainingHistory): Diagnosis {
+export function diagnoseTraining(history: TrainingHistory): TrainingDiagnosis {
   // BEGIN SOLUTION
-  // TODO: check the lengths; compute k, start, end and early; go down the rules in order.
+  // TODO: check the lengths; compute k and the five numbers; then go down the rules in order.
   const fn = 'diagnoseTraining';
   const { loss, trainAcc, valAcc } = history ?? ({} as TrainingHistory);
   for (const [name, list] of [['loss', loss], ['trainAcc', trainAcc], ['valAcc', valAcc]] as const) {
@@ -344,18 +372,14 @@ export function diagnoseTraining(history: TrainingHistory): Diagnosis {
   if (trainAcc.length === 0 || valAcc.length !== trainAcc.length) {
     throw new RangeError(`${fn}: 'history.trainAcc' and 'history.valAcc' must have one equal, non-zero length, got ${trainAcc.length} and ${valAcc.length}`);
   }
-  if (loss.some((v) => !Number.isFinite(v))) return 'lr-too-high';
   const k = Math.max(1, Math.floor(n / 10));
   const start = windowMean(loss, 0, k);
   const end = windowMean(loss, n - k, k);
   const early = windowMean(loss, Math.floor(n / 4), k);
-  if (end > start) return 'lr-too-high';
-  if (end > 0.9 * start) return 'lr-too-low';
-  if (start - early < 0.1 * (start - end)) return 'bad-init';
   const last = trainAcc.length - 1;
   const firstGap = trainAcc[0]! - valAcc[0]!;
   const lastGap = trainAcc[last]! - valAcc[last]!;
-  if (lastGap > 0.1 && lastGap > firstGap) return 'overfitting';
-  return 'healthy';
+  const numbers = { start, end, early, firstGap, lastGap };
+  return { diagnosis: readCurves(loss, numbers), ...numbers };
   // END SOLUTION
 }

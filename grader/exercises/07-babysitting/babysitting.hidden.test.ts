@@ -18,6 +18,7 @@ import {
   updateToWeightRatio,
   type OverfitReport,
   type RegularizationPoint,
+  type TrainingDiagnosis,
   type TrainingHistory,
 } from '../../../exercises/07-babysitting/babysitting.ts';
 import * as reference from '../../../solutions/07-babysitting/babysitting.ts';
@@ -43,6 +44,14 @@ function expectReport(got: OverfitReport, want: OverfitReport): void {
   expect(got.passed, 'passed').toBe(want.passed);
   expect(got.trainAccuracy, 'trainAccuracy').toBe(want.trainAccuracy);
   expect(got.losses, 'losses').toEqual(want.losses);
+}
+
+/** The five numbers of a diagnosis; NaN and ±Infinity must match exactly. */
+function expectNumbers(got: TrainingDiagnosis, want: Omit<TrainingDiagnosis, 'diagnosis'>): void {
+  for (const key of ['start', 'end', 'early', 'firstGap', 'lastGap'] as const) {
+    if (Number.isFinite(want[key])) expect(got[key]).toBeAllClose(want[key], { ...TOL, what: key });
+    else expect(Object.is(got[key], want[key]) || (Number.isNaN(want[key]) && Number.isNaN(got[key])), `${key}`).toBe(true);
+  }
 }
 
 describe('shapes', () => {
@@ -99,8 +108,11 @@ describe('values', () => {
   });
 
   type History = { loss: (number | string)[]; trainAcc: number[]; valAcc: number[] };
-  test.for(titled(casesFor<{ history: History }, { diagnosis: string }>(fixture, 'diagnoseTraining')))('%s', ([, { args, expected }]) => {
-    expect(diagnoseTraining({ ...args.history, loss: numbers(args.history.loss) })).toBe(expected.diagnosis);
+  type Numbers = { start: number | string; end: number | string; early: number | string; firstGap: number | string; lastGap: number | string };
+  test.for(titled(casesFor<{ history: History }, Numbers & { diagnosis: string }>(fixture, 'diagnoseTraining')))('%s', ([, { args, expected }]) => {
+    const result = diagnoseTraining({ ...args.history, loss: numbers(args.history.loss) });
+    expectNumbers(result, { start: Number(expected.start), end: Number(expected.end), early: Number(expected.early), firstGap: Number(expected.firstGap), lastGap: Number(expected.lastGap) });
+    expect(result.diagnosis).toBe(expected.diagnosis);
   });
 });
 
@@ -141,13 +153,12 @@ describe('properties', () => {
   });
 
   test('overfitSmallData › accuracy-every-step: the accuracy is measured after each of 5 finite steps, and the loop then stops', () => {
-    let steps = 0;
     let measured = 0;
     const trainer = {
-      step: () => 2 / ++steps,
-      accuracy: () => {
+      step: (s: number) => 2 / s,
+      accuracy: (s: number) => {
         measured++;
-        return steps >= 5 ? 1 : 0.5;
+        return s >= 5 ? 1 : 0.5;
       },
     };
     const report = overfitSmallData(trainer, 100);
@@ -170,7 +181,7 @@ describe('properties', () => {
       { loss: curve(rng, 80, (t) => (t < 0.5 ? 2.3 : 0.5), 0.005), ...acc },
       { loss: curve(rng, 80, (t) => 2.3 * (1 + t)), ...acc },
     ];
-    for (const h of curves) expect(diagnoseTraining({ ...h, loss: h.loss.map((v) => 0.01 * v) })).toBe(reference.diagnoseTraining(h));
+    for (const h of curves) expect(diagnoseTraining({ ...h, loss: h.loss.map((v) => 0.01 * v) }).diagnosis).toBe(reference.diagnoseTraining(h).diagnosis);
   });
 });
 
@@ -246,6 +257,9 @@ describe('variants', () => {
       () => ({ loss: curve(rng, 90, (t) => 0.1 + 2 * Math.exp(-t / 0.1)), ...accuracies(8, 0.1, 0.99, 0.75) }),
     ];
     const history = kinds[rng.randint(0, kinds.length)]!();
-    expect(diagnoseTraining(history)).toBe(reference.diagnoseTraining(history));
+    const { diagnosis, ...want } = reference.diagnoseTraining(history);
+    const got = diagnoseTraining(history);
+    expectNumbers(got, want);
+    expect(got.diagnosis).toBe(diagnosis);
   });
 });

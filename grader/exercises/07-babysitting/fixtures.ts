@@ -17,6 +17,7 @@ import {
   updateToWeightRatio,
   type OverfitTrainer,
   type RegularizationPoint,
+  type TrainingDiagnosis,
   type TrainingHistory,
 } from '../../../solutions/07-babysitting/babysitting.ts';
 import type { CaseSpec, FixtureSpec } from '../../fixtures/generate.ts';
@@ -26,16 +27,16 @@ import type { JsonInput } from '../../fixtures/format.ts';
 export const encodeNumbers = (values: readonly number[]): (number | string)[] => values.map((v) => (Number.isFinite(v) ? v : String(v)));
 
 /**
- * The trainer of the overfitting cases: step s (from 1) returns losses[s − 1] and the accuracy
- * after it is accuracies[s − 1]; past the end of a script its last value repeats; the accuracy
- * before any step is 0. The public suite builds the same trainer from the same two lists.
+ * The trainer of the overfitting cases: step s (from 1) returns losses[s − 1], and the accuracy
+ * after step s is accuracies[s − 1]; past the end of a script its last value repeats. It keeps no
+ * state, so a run can be replayed. The public suite builds the same trainer from the same lists.
  */
 export function scriptedTrainer(losses: readonly number[], accuracies: readonly number[]): OverfitTrainer {
-  let steps = 0;
-  return {
-    step: () => losses[Math.min(steps++, losses.length - 1)]!,
-    accuracy: () => (steps === 0 ? 0 : accuracies[Math.min(steps, accuracies.length) - 1]!),
+  const at = (list: readonly number[], s: number): number => {
+    if (!Number.isInteger(s) || s < 1) throw new RangeError(`the trainer was called with s = ${String(s)}: pass the step number, 1, 2, …`);
+    return list[Math.min(s, list.length) - 1]!;
   };
+  return { step: (s) => at(losses, s), accuracy: (s) => at(accuracies, s) };
 }
 
 function labels(rng: Rng, N: number, C: number): number[] {
@@ -58,42 +59,38 @@ function overfitCase(id: string, description: string, losses: number[], accuraci
   };
 }
 
-/** The comparisons diagnoseTraining makes, in rule order, recomputed here to measure each case's margins. */
-function thresholds(h: TrainingHistory): { rule: number; name: string; lhs: number; rhs: number }[] {
-  const n = h.loss.length;
-  const k = Math.max(1, Math.floor(n / 10));
-  const w = (from: number): number => h.loss.slice(from, from + k).reduce((a, b) => a + b, 0) / k;
-  const [start, end, early] = [w(0), w(n - k), w(Math.floor(n / 4))];
-  const last = h.trainAcc.length - 1;
-  const [firstGap, lastGap] = [h.trainAcc[0]! - h.valAcc[0]!, h.trainAcc[last]! - h.valAcc[last]!];
+/** The comparisons diagnoseTraining makes, in rule order, on the numbers it returns. */
+function thresholds(d: Omit<TrainingDiagnosis, 'diagnosis'>, epochs: number): { rule: number; name: string; lhs: number; rhs: number }[] {
   return [
-    { rule: 1, name: 'end > start', lhs: end, rhs: start },
-    { rule: 2, name: 'end > 0.9 · start', lhs: end, rhs: 0.9 * start },
-    { rule: 3, name: 'start − early < 0.1 · (start − end)', lhs: start - early, rhs: 0.1 * (start - end) },
-    { rule: 4, name: 'lastGap > 0.1', lhs: lastGap, rhs: 0.1 },
+    { rule: 1, name: 'end > start', lhs: d.end, rhs: d.start },
+    { rule: 2, name: 'end > 0.9 · start', lhs: d.end, rhs: 0.9 * d.start },
+    { rule: 3, name: 'start − early < 0.1 · (start − end)', lhs: d.start - d.early, rhs: 0.1 * (d.start - d.end) },
+    { rule: 4, name: 'lastGap > 0.1', lhs: d.lastGap, rhs: 0.1 },
     // With one epoch the first gap is the last one: equal in every implementation, never close to flipping.
-    ...(last > 0 ? [{ rule: 4, name: 'lastGap > firstGap', lhs: lastGap, rhs: firstGap }] : []),
+    ...(epochs > 1 ? [{ rule: 4, name: 'lastGap > firstGap', lhs: d.lastGap, rhs: d.firstGap }] : []),
   ];
 }
 
 const RULE: Record<string, number> = { 'lr-too-high': 1, 'lr-too-low': 2, 'bad-init': 3, overfitting: 4, healthy: 5 };
 
 function diagnoseCase(id: string, description: string, history: TrainingHistory, want?: string): CaseSpec {
-  const diagnosis = diagnoseTraining(history);
-  if (want !== undefined && diagnosis !== want) throw new Error(`fixture ${id}: the curve is meant to be '${want}', the reference says '${diagnosis}'`);
+  const result = diagnoseTraining(history);
+  if (want !== undefined && result.diagnosis !== want) throw new Error(`fixture ${id}: the curve is meant to be '${want}', the reference says '${result.diagnosis}'`);
   if (history.loss.every(Number.isFinite)) {
     // Every comparison up to the rule that decided must be clear of its threshold.
-    for (const t of thresholds(history).filter((t) => t.rule <= RULE[diagnosis]!)) {
+    for (const t of thresholds(result, history.trainAcc.length).filter((t) => t.rule <= RULE[result.diagnosis]!)) {
       const scale = Math.max(Math.abs(t.lhs), Math.abs(t.rhs), 1e-3);
       if (Math.abs(t.lhs - t.rhs) < 1e-3 * scale) throw new Error(`fixture ${id}: ${t.name} is within 1e-3 of its threshold (${t.lhs} vs ${t.rhs})`);
     }
   }
+  const { diagnosis, ...numbers } = result;
+  const [start, end, early, firstGap, lastGap] = encodeNumbers([numbers.start, numbers.end, numbers.early, numbers.firstGap, numbers.lastGap]);
   return {
     id,
     fn: 'diagnoseTraining',
     description,
     args: { history: { loss: encodeNumbers(history.loss), trainAcc: [...history.trainAcc], valAcc: [...history.valAcc] } },
-    expected: { diagnosis },
+    expected: { diagnosis, start: start!, end: end!, early: early!, firstGap: firstGap!, lastGap: lastGap! },
   };
 }
 

@@ -160,7 +160,7 @@ export const mistakes: Mistake[] = [
     fn: 'diagnoseTraining',
     hint: '“Too low” seems judged by an absolute drop: the rule is relative, the loss fell by less than 10 % of where it started.',
     file: 'babysitting.ts',
-    replace: [["if (end > 0.9 * start) return 'lr-too-low';", "if (start - end < 0.1) return 'lr-too-low';"]],
+    replace: [["if (n.end > 0.9 * n.start) return 'lr-too-low';", "if (n.start - n.end < 0.1) return 'lr-too-low';"]],
   },
   {
     id: 'diagnose-infinity-missed',
@@ -177,7 +177,7 @@ export const mistakes: Mistake[] = [
     replace: [
       [
         "  if (loss.some((v) => !Number.isFinite(v))) return 'lr-too-high';",
-        "  if (trainAcc[trainAcc.length - 1]! - valAcc[valAcc.length - 1]! > 0.1 && trainAcc[trainAcc.length - 1]! - valAcc[valAcc.length - 1]! > trainAcc[0]! - valAcc[0]!) return 'overfitting';\n  if (loss.some((v) => !Number.isFinite(v))) return 'lr-too-high';",
+        "  if (n.lastGap > 0.1 && n.lastGap > n.firstGap) return 'overfitting';\n  if (loss.some((v) => !Number.isFinite(v))) return 'lr-too-high';",
       ],
     ],
   },
@@ -193,6 +193,6 @@ export const mistakes: Mistake[] = [
     fn: 'diagnoseTraining',
     hint: 'Bad initialization is judged against the starting loss: the rule compares the progress of the first quarter with the total progress, start − end.',
     file: 'babysitting.ts',
-    replace: [["if (start - early < 0.1 * (start - end)) return 'bad-init';", "if (start - early < 0.1 * start) return 'bad-init';"]],
+    replace: [["if (n.start - n.early < 0.1 * (n.start - n.end)) return 'bad-init';", "if (n.start - n.early < 0.1 * n.start) return 'bad-init';"]],
   },
 ];
