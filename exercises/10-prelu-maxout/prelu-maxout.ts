@@ -9,7 +9,7 @@
  * one slope per channel, `alpha [C]`: in both, the slope of an element is chosen by its index on
  * axis 1. Maxout takes `x [N, D]`, k pieces `W [k, D, M]` and `b [k, M]`, and returns `[N, M]`.
  */
-import { assertShape, assertTensor, NotImplementedError, shapeError, type Tensor } from '../../lib/index.ts';
+import { assertShape, assertTensor, matmul, NotImplementedError, shapeError, type Tensor, transpose } from '../../lib/index.ts';
 
 /** What a forward pass returns. */
 export interface LayerResult<Cache> {

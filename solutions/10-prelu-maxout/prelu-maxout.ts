@@ -7,7 +7,7 @@
  * one slope per channel, `alpha [C]`: in both, the slope of an element is chosen by its index on
  * axis 1. Maxout takes `x [N, D]`, k pieces `W [k, D, M]` and `b [k, M]`, and returns `[N, M]`.
  */
-import { assertShape, assertTensor, shapeError, type Tensor } from '../../lib/index.ts';
+import { assertShape, assertTensor, matmul, shapeError, transpose, type Tensor } from '../../lib/index.ts';
 
 /** What a forward pass returns. */
 export interface LayerResult<Cache> {
@@ -54,8 +54,9 @@ export interface PreluCache {
 //> }
 export interface MaxoutCache {
   x: Tensor;
-  W: Tensor;
-  /** The winning piece of every output, `[N, M]` (as numbers). */
+  /** The k pieces' weights, `[D, M]` each. */
+  pieces: Tensor[];
+  /** The winning piece of every output, row-major over `[N, M]`. */
   winner: Int32Array;
 }
 // END SOLUTION
@@ -160,23 +161,23 @@ export function maxoutForward(x: Tensor, W: Tensor, b: Tensor): LayerResult<Maxo
   const [k, , M] = W.shape as [number, number, number];
   if (k === 0) throw shapeError(fn, 'W', 'at least one piece', W.shape);
   assertShape(fn, 'b', b, [k, M]);
+  // Each piece is an affine layer: piece_j = x · W[j] + b[j], computed with the matmul kernel.
+  const pieces = Array.from({ length: k }, (_, j) => ({ shape: [D, M], data: W.data.slice(j * D * M, (j + 1) * D * M) }));
+  const scores = pieces.map((w) => matmul(x, w).data);
   const out = new Float64Array(N * M);
   const winner = new Int32Array(N * M);
-  for (let n = 0; n < N; n++) {
-    for (let m = 0; m < M; m++) {
-      let best = -Infinity;
-      for (let j = 0; j < k; j++) {
-        let s = b.data[j * M + m]!;
-        for (let d = 0; d < D; d++) s += x.data[n * D + d]! * W.data[(j * D + d) * M + m]!;
-        if (s > best || j === 0) {
-          best = s;
-          winner[n * M + m] = j; // strictly greater: the first of equal pieces keeps the win
-        }
+  for (let i = 0; i < N * M; i++) {
+    let best = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const s = scores[j]![i]! + b.data[j * M + (i % M)]!;
+      if (s > best || j === 0) {
+        best = s;
+        winner[i] = j; // strictly greater: the first of equal pieces keeps the win
       }
-      out[n * M + m] = best;
     }
+    out[i] = best;
   }
-  return { out: { shape: [N, M], data: out }, cache: { x: { shape: [N, D], data: x.data.slice() }, W: { shape: [k, D, M], data: W.data.slice() }, winner } };
+  return { out: { shape: [N, M], data: out }, cache: { x: { shape: [N, D], data: x.data.slice() }, pieces, winner } };
   // END SOLUTION
 }
 
@@ -193,24 +194,22 @@ export function maxoutForward(x: Tensor, W: Tensor, b: Tensor): LayerResult<Maxo
  */
 export function maxoutBackward(dout: Tensor, cache: MaxoutCache): MaxoutGradients {
   // BEGIN SOLUTION
-  const { x, W, winner } = cache;
+  const { x, pieces, winner } = cache;
   const [N, D] = x.shape as [number, number];
-  const [k, , M] = W.shape as [number, number, number];
+  const k = pieces.length;
+  const M = pieces[0]!.shape[1]!;
   assertShape('maxoutBackward', 'dout', dout, [N, M]);
   const dx = new Float64Array(N * D);
   const dW = new Float64Array(k * D * M);
   const db = new Float64Array(k * M);
-  for (let n = 0; n < N; n++) {
-    for (let m = 0; m < M; m++) {
-      const g = dout.data[n * M + m]!;
-      const j = winner[n * M + m]!;
-      // out[n, m] = x[n] · W[j, :, m] + b[j, m] for the winning piece j, a plain affine map.
-      db[j * M + m]! += g;
-      for (let d = 0; d < D; d++) {
-        dW[(j * D + d) * M + m]! += x.data[n * D + d]! * g;
-        dx[n * D + d]! += W.data[(j * D + d) * M + m]! * g;
-      }
-    }
+  const xT = transpose(x);
+  for (let j = 0; j < k; j++) {
+    // Piece j is an affine layer that sees the gradient of the outputs it won, and nothing else.
+    const g: Tensor = { shape: [N, M], data: dout.data.map((v, i) => (winner[i] === j ? v : 0)) };
+    for (let i = 0; i < N * M; i++) db[j * M + (i % M)]! += g.data[i]!;
+    dW.set(matmul(xT, g).data, j * D * M);
+    const dxj = matmul(g, transpose(pieces[j]!)).data;
+    for (let i = 0; i < N * D; i++) dx[i]! += dxj[i]!;
   }
   return { dx: { shape: [N, D], data: dx }, dW: { shape: [k, D, M], data: dW }, db: { shape: [k, M], data: db } };
   // END SOLUTION

@@ -59,42 +59,34 @@ export const mistakes: Mistake[] = [
     fn: 'maxoutBackward',
     hint: 'Every piece receives the gradient: only the piece that won the max is part of the output, so only it gets dout.',
     file: 'prelu-maxout.ts',
-    replace: [
-      ['      const j = winner[n * M + m]!;\n', ''],
-      [
-        '      db[j * M + m]! += g;\n      for (let d = 0; d < D; d++) {\n        dW[(j * D + d) * M + m]! += x.data[n * D + d]! * g;\n        dx[n * D + d]! += W.data[(j * D + d) * M + m]! * g;\n      }',
-        '      for (let j = 0; j < k; j++) {\n        db[j * M + m]! += g;\n        for (let d = 0; d < D; d++) {\n          dW[(j * D + d) * M + m]! += x.data[n * D + d]! * g;\n          dx[n * D + d]! += W.data[(j * D + d) * M + m]! * g;\n        }\n      }',
-      ],
-    ],
+    replace: [['data: dout.data.map((v, i) => (winner[i] === j ? v : 0)) };', 'data: dout.data.map((v) => v) };']],
   },
   {
-    id: 'maxout-tie-shared',
+    id: 'maxout-db-every-piece',
     fn: 'maxoutBackward',
-    hint: 'On a tie the gradient seems split between the equal pieces: it goes, whole, to the piece that won (the smallest index).',
+    hint: 'db is the same for every piece: each piece’s bias only gets the gradient of the outputs that piece won.',
     file: 'prelu-maxout.ts',
-    replace: [
-      [
-        '        if (s > best || j === 0) {\n          best = s;\n          winner[n * M + m] = j; // strictly greater: the first of equal pieces keeps the win\n        }',
-        '        if (s > best || j === 0) {\n          best = s;\n          winner[n * M + m] = j; // strictly greater: the first of equal pieces keeps the win\n        } else if (s === best) winner[n * M + m] = -1 - winner[n * M + m]!;',
-      ],
-      [
-        '      const j = winner[n * M + m]!;\n',
-        '      const w = winner[n * M + m]!;\n      const j = w < 0 ? -1 - w : w;\n      if (w < 0) {\n        const half = 0.5 * g;\n        db[j * M + m]! += half;\n        db[(j + 1) * M + m]! += half;\n        for (let d = 0; d < D; d++) {\n          dW[(j * D + d) * M + m]! += x.data[n * D + d]! * half;\n          dW[((j + 1) * D + d) * M + m]! += x.data[n * D + d]! * half;\n          dx[n * D + d]! += (W.data[(j * D + d) * M + m]! + W.data[((j + 1) * D + d) * M + m]!) * half;\n        }\n        continue;\n      }\n',
-      ],
-    ],
+    replace: [['for (let i = 0; i < N * M; i++) db[j * M + (i % M)]! += g.data[i]!;', 'for (let i = 0; i < N * M; i++) db[j * M + (i % M)]! += dout.data[i]!;']],
+  },
+  {
+    id: 'maxout-dx-last-piece-only',
+    fn: 'maxoutBackward',
+    hint: 'dx seems to come from one piece only: every output reaches x through the piece that won it, so add up the contributions of all pieces.',
+    file: 'prelu-maxout.ts',
+    replace: [['for (let i = 0; i < N * D; i++) dx[i]! += dxj[i]!;', 'dx.set(dxj);']],
   },
   {
     id: 'maxout-dW-without-x',
     fn: 'maxoutBackward',
-    hint: 'dW looks like dout alone: the winning piece is x · W + b, so its weights get x ⊙ dout.',
+    hint: 'dW does not depend on x: the winning piece is x · W + b, so its weights get xᵀ · dout (of the outputs it won).',
     file: 'prelu-maxout.ts',
-    replace: [['dW[(j * D + d) * M + m]! += x.data[n * D + d]! * g;', 'dW[(j * D + d) * M + m]! += g;']],
+    replace: [['dW.set(matmul(xT, g).data, j * D * M);', 'dW.set(matmul({ shape: xT.shape, data: xT.data.map(() => 1) }, g).data, j * D * M);']],
   },
   {
     id: 'maxout-dx-first-piece',
     fn: 'maxoutBackward',
     hint: 'dx seems to use the weights of piece 0 for every output: use the weights of the piece that won.',
     file: 'prelu-maxout.ts',
-    replace: [['dx[n * D + d]! += W.data[(j * D + d) * M + m]! * g;', 'dx[n * D + d]! += W.data[d * M + m]! * g;']],
+    replace: [['const dxj = matmul(g, transpose(pieces[j]!)).data;', 'const dxj = matmul(g, transpose(pieces[0]!)).data;']],
   },
 ];
