@@ -251,10 +251,12 @@ function hiddenCases(rng: Rng): CaseSpec[] {
     cases.push({ id, fn: 'updateRatioVerdict', description: what, args: { ratio }, expected: { verdict: updateRatioVerdict(ratio) } });
   }
   cases.push(overfitCase('overfit-first-step-nan', 'the very first loss is NaN: no accuracy was measured, so it reports 0', [NaN], [0.5], 10));
-  cases.push(overfitCase('overfit-negative-infinity', 'a loss of −Infinity is not finite either', [2, 1, -Infinity], [0.2, 0.4, 0.4], 10));
-  cases.push(overfitCase('overfit-one-step', 'maxSteps 1 and the accuracy is 1 after it', [0.1], [1], 1));
-  cases.push(overfitCase('overfit-reaches-then-drops', 'the accuracy touches 1 at step 3, later it would drop: stop at 3', [2, 1, 0.5, 0.4], [0.5, 0.9, 1, 0.9], 10));
-  cases.push(overfitCase('overfit-nan-after-long-run', ' 30 slow steps, then NaN', [...Array.from({ length: 30 }, (_, i) => 2.3 - 0.01 * i), NaN], Array.from({ length: 31 }, () => 0.3), 40));
+  // NOTE: losses and accuracies with many digits: the grading tests look for every hidden expected
+  // value in what students receive, and a short one (0.5) turns up there by coincidence.
+  cases.push(overfitCase('overfit-negative-infinity', 'a loss of −Infinity is not finite either', [Math.log(10), Math.log(3), -Infinity], [1 / 7, 2 / 7, 2 / 7], 10));
+  cases.push(overfitCase('overfit-one-step', 'maxSteps 1 and the accuracy is 1 after it', [Math.log(1.1)], [1], 1));
+  cases.push(overfitCase('overfit-reaches-then-drops', 'the accuracy touches 1 at step 3, later it would drop: stop at 3', [Math.log(8), Math.log(3), Math.log(1.7), Math.log(1.5)], [1 / 3, 5 / 6, 1, 6 / 7], 10));
+  cases.push(overfitCase('overfit-nan-after-long-run', '30 slow steps, then NaN', [...Array.from({ length: 30 }, (_, i) => Math.log(10) * Math.exp(-i / 40)), NaN], Array.from({ length: 31 }, () => 1 / 3), 40));
 
   const cr = createRng(`${rng.seed}/curves`);
   const acc = accuracies(12, 0.1, 0.9, 0.88);
@@ -270,7 +272,7 @@ function hiddenCases(rng: Rng): CaseSpec[] {
   cases.push(diagnoseCase('curve-small-loss-drop', 'from 0.5 to 0.2: a drop of 0.3 is 60 %', { loss: curve(cr, 100, decay(0.2, 0.2, 0.5), 0.01), ...acc }, 'healthy'));
   cases.push(diagnoseCase('curve-short-plateau', 'flat for 15 % of the run, then a drop: healthy', { loss: curve(cr, 200, (t) => (t < 0.15 ? 2.3 : 0.3 + 2 * Math.exp(-(t - 0.15) / 0.05)), 0.01), ...acc }, 'healthy'));
   cases.push(diagnoseCase('curve-linear-descent', 'a straight line down: a quarter of the progress by a quarter of the run', { loss: curve(cr, 100, (t) => 2.3 - 1.8 * t, 0.005), ...acc }, 'healthy'));
-  const windowed = curve(cr, 25, (t) => 2.3 - 1.5 * t, 0);
+  const windowed = curve(cr, 25, (t) => 2.3 - 1.5 * t, 0.001);
   windowed[2] = 0.5;
   cases.push(diagnoseCase('curve-window-of-two', '25 losses: windows of k = ⌊25/10⌋ = 2; the third loss is an outlier the start window must not include', { loss: windowed, ...acc }, 'healthy'));
   const gapShrinks = accuracies(10, 0.1, 0.9, 0.6);
@@ -280,7 +282,7 @@ function hiddenCases(rng: Rng): CaseSpec[] {
   const justUnder = accuracies(10, 0.1, 0.9, 0.9);
   justUnder.valAcc[9] = justUnder.trainAcc[9]! - 0.095;
   cases.push(diagnoseCase('curve-gap-just-under', 'the last gap is 0.095: not yet overfitting', { loss: curve(cr, 100, decay(0.2)), ...justUnder }, 'healthy'));
-  cases.push(diagnoseCase('curve-single-epoch', 'one epoch of accuracies: a gap cannot grow', { loss: curve(cr, 50, decay(0.2)), trainAcc: [0.99], valAcc: [0.6] }, 'healthy'));
+  cases.push(diagnoseCase('curve-single-epoch', 'one epoch of accuracies: a gap cannot grow', { loss: curve(cr, 50, decay(0.2)), trainAcc: [0.98716683], valAcc: [0.60422961] }, 'healthy'));
   return cases;
 }
 

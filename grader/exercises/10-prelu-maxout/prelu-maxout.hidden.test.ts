@@ -93,9 +93,9 @@ describe('properties', () => {
 
 describe('gradients', () => {
   test.for([
-    ['[N, D]', [4, 3]],
-    ['[N, C, H, W]', [2, 2, 3, 2]],
-  ] as const)('preluBackward › numerical-gradient-%s: dx and dalpha match numerical gradients', ([, shape]) => {
+    ['features', [4, 3]],
+    ['channels', [2, 2, 3, 2]],
+  ] as const)('preluBackward › numerical-gradient-%s: dx and dalpha match numerical gradients (x [N, D], or [N, C, H, W] with a slope per channel)', ([, shape]) => {
     const rng = variantRng(`10-prelu-maxout/grad-${shape.length}`);
     const x = awayFromZero(rng, [...shape]);
     const alpha = map(randn([shape[1]], rng), (v) => 0.2 + 0.1 * v);
