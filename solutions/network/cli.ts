@@ -19,6 +19,8 @@ import { DatasetError, loadCifar10 } from './data/cifar10.ts';
 import { head, type Dataset, type Split } from './data/dataset.ts';
 import { loadMnist } from './data/mnist.ts';
 import { FullyConnectedNet, resolveFcOptions, type FullyConnectedNetOptions } from './fc-net.ts';
+import { isLearnedActivation, LearnedActivationNet, resolveLearnedOptions, type LearnedActivationNetOptions } from './learned-activation-net.ts';
+import { LECTURE_REFERENCE, loadLectureBlocks, type LectureBlocks } from './lecture-blocks.ts';
 import { accuracy, predict, type Model } from './model.ts';
 import { OPTIMIZER_DEFAULTS, type OptimConfig } from './optim.ts';
 import { probeBlocks } from './probe.ts';
@@ -51,7 +53,10 @@ export function processIo(): Io {
   };
 }
 
-export type ModelSpec = { kind: 'fc'; options: FullyConnectedNetOptions } | { kind: 'conv'; options: ConvNetOptions };
+export type ModelSpec = { kind: 'fc'; options: FullyConnectedNetOptions | LearnedActivationNetOptions } | { kind: 'conv'; options: ConvNetOptions };
+
+/** An fc spec whose activation learns (exercise 10). */
+const learns = (options: FullyConnectedNetOptions | LearnedActivationNetOptions): options is LearnedActivationNetOptions => isLearnedActivation(options.activation);
 
 /** How a run trains, saved in checkpoints so `--resume` continues with the same settings. */
 export interface TrainingSettings {
@@ -68,28 +73,22 @@ export function withOverrides(spec: ModelSpec, overrides: ModelOverrides): Model
   return spec.kind === 'fc' ? { kind: 'fc', options: { ...spec.options, ...overrides } } : { kind: 'conv', options: { ...spec.options, ...overrides } };
 }
 
-/** Builds the model a spec describes, from the given building blocks. */
-export function buildModel(spec: ModelSpec, blocks: BuildingBlocks): FullyConnectedNet | ConvNet {
-  return spec.kind === 'fc' ? new FullyConnectedNet(spec.options, blocks) : new ConvNet(spec.options, blocks);
+/** Builds the model a spec describes, from the given building blocks (and exercise 10's, for PReLU and maxout). */
+export function buildModel(spec: ModelSpec, blocks: BuildingBlocks, lecture: LectureBlocks = LECTURE_REFERENCE): Model {
+  if (spec.kind === 'conv') return new ConvNet(spec.options, blocks);
+  return learns(spec.options) ? new LearnedActivationNet(spec.options, blocks, lecture.learned) : new FullyConnectedNet(spec.options, blocks);
 }
 
 /** The model spec for a configuration and a dataset's image shape `[H, W, C]`. */
 export function specFromConfig(config: TrainConfig, image: readonly [number, number, number]): ModelSpec {
   const [H, W, C] = image;
-  const common = { activation: config.activation, initializer: config.init, weightScale: config.weightScale, reg: config.reg, seed: config.seed };
+  const { activation } = config;
+  const common = { initializer: config.init, weightScale: config.weightScale, reg: config.reg, seed: config.seed };
   if (config.model === 'fc') {
-    return {
-      kind: 'fc',
-      options: {
-        inputDim: H * W * C,
-        hiddenDims: config.hidden,
-        numClasses: 10,
-        normalization: config.norm === 'groupnorm' ? 'none' : config.norm,
-        dropoutKeepRatio: config.dropout,
-        ...common,
-      },
-    };
+    const fc = { inputDim: H * W * C, hiddenDims: config.hidden, numClasses: 10, normalization: config.norm === 'groupnorm' ? 'none' : config.norm, dropoutKeepRatio: config.dropout, ...common } as const;
+    return { kind: 'fc', options: isLearnedActivation(activation) ? { ...fc, activation } : { ...fc, activation } };
   }
+  if (isLearnedActivation(activation)) throw new UsageError(`--activation ${activation} is for --model fc`);
   return {
     kind: 'conv',
     options: {
@@ -100,6 +99,7 @@ export function specFromConfig(config: TrainConfig, image: readonly [number, num
       normalization: config.norm === 'groupnorm' ? 'groupnorm' : 'none',
       groups: config.groups,
       dropoutKeepRatio: config.dropout,
+      activation,
       ...common,
     },
   };
@@ -232,9 +232,10 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   if (blocks.source !== 'reference solutions') {
     io.out(`implementation: ${blocks.source}`);
     const saved = savedSpec?.options;
+    const activation = saved?.activation ?? config.activation;
     const probes = probeBlocks(blocks, {
       kind,
-      activation: saved?.activation ?? config.activation,
+      activation: isLearnedActivation(activation) ? null : activation,
       norm: saved?.normalization ?? config.norm,
       init: saved?.initializer ?? config.init,
     });
@@ -248,7 +249,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   const { dataset, image } = data;
   let spec = savedSpec ?? specFromConfig(config, image);
   try {
-    if (spec.kind === 'fc') resolveFcOptions(spec.options);
+    if (spec.kind === 'fc') (learns(spec.options) ? resolveLearnedOptions(spec.options) : resolveFcOptions(spec.options));
     else resolveConvOptions(spec.options);
   } catch (error) {
     // The options came from flags: a bad combination is the user's to fix, not a crash.
@@ -258,11 +259,17 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
     `data: ${dataset.name} · ${thousands(data.train.y.length)} train / ${thousands(data.val.y.length)} val / ${thousands(data.test.y.length)} test · ${image.join('×')} · centred on the ${config.center === 'image' ? 'mean image' : 'channel means'}`,
   );
   io.out(`model: ${describeModel(spec)}${blocks.source === 'reference solutions' ? '' : ` · built from ${blocks.source}`}`);
+  // Exercises 07, 08 and 10, loaded only when this run uses them (--sanity, --search, a learned activation).
+  const lecture = await loadLectureBlocks(config.impl, ROOT, [
+    ...(config.sanity ? (['babysitting'] as const) : []),
+    ...(config.search > 0 ? (['search'] as const) : []),
+    ...(spec.kind === 'fc' && learns(spec.options) ? (['learned'] as const) : []),
+  ]);
   await threadsReady;
 
   // --eval: the checkpoint on the test split, nothing else.
   if (config.eval) {
-    const model = buildModel(spec, blocks);
+    const model = buildModel(spec, blocks, lecture);
     model.params = checkpoint!['params'] as Model['params'];
     model.state = (checkpoint!['state'] as Model['state']) ?? {};
     const predictions = predict(model, data.test.x);
@@ -281,7 +288,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
     augment: config.augment,
     seed: config.seed,
   };
-  const build = (overrides: ModelOverrides): Model => buildModel(withOverrides(spec, overrides), blocks);
+  const build = (overrides: ModelOverrides): Model => buildModel(withOverrides(spec, overrides), blocks, lecture);
   const meanInput = meanPerInput(data.mean, image, kind);
   const layout: ImageLayout = { order: kind === 'fc' ? 'nhwc' : 'nchw', height: image[0], width: image[1], channels: image[2] };
   const augment = training.augment > 0 ? (x: Tensor, rng: Parameters<typeof randomTranslate>[4]) => randomTranslate(x, layout, meanInput, training.augment, rng) : undefined;
@@ -290,7 +297,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   // --sanity: the checks before training.
   if (config.sanity) {
     io.out('sanity checks:');
-    const lines: CheckLine[] = runSanityChecks({ buildModel: build, numClasses: 10, train: data.train, updateRule: training.updateRule, optimConfig: training.optimConfig, seed: config.seed });
+    const lines: CheckLine[] = runSanityChecks({ buildModel: build, numClasses: 10, train: data.train, updateRule: training.updateRule, optimConfig: training.optimConfig, seed: config.seed, babysitting: lecture.babysitting });
     for (const l of lines) io.out(`  ${l.passed ? 'PASS' : 'FAIL'}  ${l.name}: ${l.detail}`);
     const failed = lines.filter((l) => !l.passed).length;
     io.out(`sanity: ${lines.length - failed}/${lines.length} passed`);
@@ -324,7 +331,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
         trial.train();
         return trial.diverged ? 0 : trial.bestValAcc;
       },
-      { trials: config.search, ranges, seed: training.seed },
+      { trials: config.search, ranges, seed: training.seed, search: lecture.search },
       (p, i, n) => io.out(`  trial ${String(i).padStart(String(n).length)}/${n}  ${p.stage.padEnd(6)}  lr ${p.learningRate.toExponential(2)}  reg ${p.reg.toExponential(2)}  val ${pct(p.valAcc)}`),
     );
     io.out('ranked:');
@@ -338,7 +345,7 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   }
 
   // Training.
-  const model = buildModel(spec, blocks);
+  const model = buildModel(spec, blocks, lecture);
   const numEpochs = config.epochs;
   const barFormat = 'epoch {epoch} {bar} {percentage}% | loss {loss} | {speed} samples/s';
   const bar = io.progress
@@ -387,6 +394,10 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   const testAcc = accuracy(predictions, data.test.y);
   io.out(`best val ${pct(solver.bestValAcc)} at epoch ${solver.bestEpoch} (its parameters are kept)`);
   io.out(`test accuracy: ${pct(testAcc)} on ${thousands(data.test.y.length)} held-out images`);
+  if (config.sanity && solver.lossHistory.length >= 10) {
+    const d = lecture.babysitting.diagnoseTraining({ loss: solver.lossHistory, trainAcc: solver.trainAccHistory, valAcc: solver.valAccHistory });
+    io.out(`diagnosis: ${d.diagnosis} (loss ${d.start.toFixed(3)} → ${d.end.toFixed(3)}, train − val accuracy ${pct(d.firstGap)} → ${pct(d.lastGap)})`);
+  }
 
   if (config.save !== null) {
     saveCheckpoint(config.save, {
@@ -405,7 +416,9 @@ async function run(config: TrainConfig, io: Io, started: number): Promise<number
   const outDir = config.out ?? join('runs', name);
   const wall = performance.now() - started;
   const batchesPerEpoch = Math.max(1, Math.floor(data.train.y.length / training.batchSize));
-  const firstW = model.params['W1']!;
+  // A maxout layer's W1 is [k, D, H]: show its first piece.
+  const W1 = model.params['W1']!;
+  const firstW = spec.kind === 'fc' && W1.shape.length === 3 ? { shape: W1.shape.slice(1), data: W1.data.subarray(0, W1.shape[1]! * W1.shape[2]!) } : W1;
   const report: TrainingRecord = {
     title: `gradlab training report · ${name}`,
     subtitle: `${describeModel(spec)} · ${dataset.name}`,

@@ -14,7 +14,8 @@ export interface ProbeResult {
 
 export interface ProbeNeeds {
   kind: 'fc' | 'conv';
-  activation: ActivationName;
+  /** null for an activation that is not exercise 01's (PReLU and maxout, exercise 10). */
+  activation: ActivationName | null;
   norm: string;
   init: InitializerName;
 }
@@ -57,12 +58,14 @@ export function probeBlocks(blocks: BuildingBlocks, needs: ProbeNeeds): ProbeRes
   const beta = randn([5], rng);
   const results: ProbeResult[] = [];
   const act = needs.activation;
-  results.push(
-    probe(`${act}Forward / ${act}Backward`, blocks, (b) => {
-      const f = b.activations[act].forward(x);
-      return { out: f.out, dx: b.activations[act].backward(dout, f.cache) };
-    }),
-  );
+  if (act !== null) {
+    results.push(
+      probe(`${act}Forward / ${act}Backward`, blocks, (b) => {
+        const f = b.activations[act].forward(x);
+        return { out: f.out, dx: b.activations[act].backward(dout, f.cache) };
+      }),
+    );
+  }
   if (needs.kind === 'fc' && needs.norm === 'batchnorm') {
     results.push(
       probe('batchnormForward / batchnormBackward', blocks, (b) => {
