@@ -10,12 +10,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeZip, type ZipEntryInput } from '../grader/batch/zip-writer.ts';
 import { buildSubmission, corpus } from '../grader/tests/corpus.ts';
-import { applyMistake, loadMistakes } from '../tools/mistakes.ts';
+import { applyMistakeTo, loadMistakes } from '../tools/mistakes.ts';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -77,7 +77,7 @@ async function generate(dir: string, count: number): Promise<Record<string, numb
       const m = mistakes[i % mistakes.length]!;
       copySolutions(target);
       const file = join(target, m.exercise, m.file);
-      writeFileSync(file, applyMistake(readFileSync(file, 'utf8'), m));
+      writeFileSync(file, applyMistakeTo(readFileSync(file, 'utf8'), m));
       kinds['mistake']!++;
       kindOf.set(name, 'mistake');
     } else {
@@ -121,14 +121,14 @@ try {
   for (let r = 1; r <= runs; r++) {
     const out = join(work, `out-${r}`);
     const start = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, [join(ROOT, 'grader', 'launch.mjs'), batch, '--jobs', String(jobs), '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: ROOT } });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), batch, '--jobs', String(jobs), '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: ROOT } });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.status !== 0) throw new Error(`grading failed (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
     const book = JSON.parse(readFileSync(join(out, 'gradebook.json'), 'utf8')) as { rows: { student: string; status: string; durationMs: number }[] };
     const statuses = book.rows.reduce<Record<string, number>>((acc, row) => ({ ...acc, [row.status]: (acc[row.status] ?? 0) + 1 }), {});
     const rate = (60 * book.rows.length) / seconds;
     rates.push(rate);
-    console.log(`  run ${r}: ${seconds.toFixed(1)} s, ${rate.toFixed(1)} submissions/min (${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ')})`);
+    console.log(`  run ${r}: ${seconds.toFixed(1)} s, ${rate.toFixed(1)} submissions/min (${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ')}), load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
     if (process.argv.includes('--by-kind')) printByKind(book.rows);
     rmSync(out, { recursive: true, force: true });
   }

@@ -13,9 +13,12 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createRng, randn, type Tensor } from '../lib/index.ts';
-import { setGemmThreads, startGemmThreads } from '../lib/kernels/matmul.ts';
-import { FullyConnectedNet } from '../solutions/network/fc-net.ts';
-import { sgd } from '../solutions/network/optim.ts';
+import { setGemmThreads, startGemmThreads } from '../network/gemm-threads.ts';
+import { KIT_ROOT, loadBuildingBlocks } from '../network/building-blocks.ts';
+import { FullyConnectedNet } from '../network/fc-net.ts';
+import { sgd } from '../network/optim.ts';
+
+const REFERENCE = await loadBuildingBlocks('solutions', KIT_ROOT);
 
 const BATCH = 256;
 const DIMS = [784, 512, 512, 10] as const;
@@ -43,7 +46,7 @@ const y = Int32Array.from({ length: BATCH }, () => rng.randint(0, 10));
 
 /** One kit step: the model's loss and gradients, then SGD on every parameter. */
 function kitStep(normalization: 'none' | 'batchnorm'): () => void {
-  const net = new FullyConnectedNet({ inputDim: DIMS[0], hiddenDims: [DIMS[1], DIMS[2]], numClasses: DIMS[3], normalization, seed: 0 });
+  const net = new FullyConnectedNet({ inputDim: DIMS[0], hiddenDims: [DIMS[1], DIMS[2]], numClasses: DIMS[3], normalization, seed: 0 }, REFERENCE);
   return () => {
     const { grads } = net.loss(x, y);
     const next: Record<string, Tensor> = {};

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Grader, KIT_ROOT } from './grade.ts';
 import type { Mistake } from './exercises/mistake.ts';
-import { applyMistake } from './sandbox/remote-plugin.ts';
+import { applyMistake } from './exercises/mistake.ts';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

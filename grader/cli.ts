@@ -27,12 +27,14 @@
  *   --batch                 treat the folder as a batch even if it looks like one submission
  * The student id (and per-student seed) of each submission is its file or folder name.
  */
-import { statSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchError, isSubmissionFolder, parseShard, runBatch } from './batch/batch.ts';
 import { MergeError, mergeGradebooks } from './batch/gradebook.ts';
 import { IntakeError } from './batch/intake.ts';
+import { doctor, explain } from './commands.ts';
 import { Grader, KIT_ROOT, OUTPUT_FILES } from './grade.ts';
 import { summarySentence, type GradeReport } from './reports/report.ts';
 import { round2 } from './score.ts';
@@ -41,6 +43,9 @@ const USAGE = [
   'usage: npm run grade -- <submission-dir> [more-dirs…] [--seed <id>] [--out <dir>] [--only <ids>] [--fail-under <percent>] [--json]',
   '       npm run grade -- <folder-of-submissions> [--jobs N] [--shard i/n] [--timeout <s>] [--out <dir>]',
   '       npm run grade -- merge <shard-out-dirs…> [--out <dir>]',
+  '       npm run grade -- doctor                                   which isolation layers the sandbox gets here',
+  '       npm run grade -- explain <grade-output-dir> <case-id>     a failed case, in full, for an appeal',
+  '       npm run grade -- exercism <NN-slug> <input-dir> <output-dir>   Exercism test-runner interface',
 ].join('\n');
 
 function fail(message: string): never {
@@ -92,7 +97,7 @@ function table(report: GradeReport, out: string): string {
     line(total),
     '',
     summarySentence(report),
-    `Results: ${OUTPUT_FILES.map((f) => join(out, f)).join(', ')} (${(report.durationMs / 1000).toFixed(1)} s)`,
+    `Results: ${[...OUTPUT_FILES, 'exercism/<exercise>/results.json'].map((f) => join(out, f)).join(', ')} (${(report.durationMs / 1000).toFixed(1)} s)`,
     '',
   ].join('\n');
 }
@@ -141,6 +146,36 @@ async function main(): Promise<void> {
   // npm runs scripts from the package root; paths on the command line are the user's.
   const base = process.env['INIT_CWD'] ?? process.cwd();
   const outRoot = resolve(base, values.out ?? 'grade-output');
+  if (positionals[0] === 'doctor') {
+    process.exitCode = await doctor(KIT_ROOT, (text) => process.stdout.write(text));
+    return;
+  }
+  if (positionals[0] === 'explain') {
+    if (positionals.length !== 3) fail('explain needs the output folder of a grading and a case id: grade -- explain <grade-output-dir> <case-id>');
+    process.exitCode = explain(KIT_ROOT, resolve(base, positionals[1]!), positionals[2]!, (text) => process.stdout.write(text));
+    return;
+  }
+  if (positionals[0] === 'exercism') {
+    if (positionals.length !== 4) fail('exercism needs a slug, an input folder and an output folder: grade -- exercism <NN-slug> <input-dir> <output-dir>');
+    const [, slug, input, output] = positionals as [string, string, string, string];
+    const grader = await Grader.start({ limits: { ...(callMs ? { callMs } : {}), ...(memoryMb ? { memoryMb } : {}) } });
+    try {
+      if (!grader.exercises().includes(slug)) fail(`exercism: '${slug}' is not an exercise of this kit (${grader.exercises().join(', ')})`);
+      const staged = mkdtempSync(join(tmpdir(), 'gradlab-exercism-'));
+      try {
+        // Exercism's input folder holds one exercise's files: they become <slug>/ of a submission.
+        cpSync(resolve(base, input), join(staged, 'submission', slug), { recursive: true, filter: (src) => !lstatSync(src).isSymbolicLink() });
+        await grader.grade({ submission: join(staged, 'submission'), seed: values.seed ?? 'reference', out: join(staged, 'out'), only: [slug] });
+        mkdirSync(resolve(base, output), { recursive: true });
+        copyFileSync(join(staged, 'out', 'exercism', slug, 'results.json'), join(resolve(base, output), 'results.json'));
+      } finally {
+        rmSync(staged, { recursive: true, force: true });
+      }
+    } finally {
+      await grader.close();
+    }
+    return;
+  }
   if (positionals[0] === 'merge') {
     try {
       const book = mergeGradebooks(positionals.slice(1).map((d) => resolve(base, d)), outRoot);
@@ -166,7 +201,7 @@ async function main(): Promise<void> {
         timeoutMs: timeoutS * 1000,
         ...(only ? { only } : {}),
         limits: { ...(callMs ? { callMs } : {}), ...(memoryMb ? { memoryMb } : {}) },
-        // The same entry point this process came through (launch.mjs or tsx), in worker mode.
+        // The same entry point this process came through (tsx's loader and cli.ts), in worker mode.
         workerCommand: [process.execPath, ...process.execArgv, process.argv[1]!, '--batch-worker'],
         progress: process.stderr.isTTY === true,
         log: (line) => process.stderr.write(`${line}\n`),

@@ -1,30 +1,21 @@
 /**
  * What there is to grade, read from the repository rather than listed anywhere: every
  * `exercises/NN-slug/` folder is an exercise, its `.ts` files other than tests are the files a
- * submission implements, and the reference solution next to each says which names the suites may
- * import (its runtime exports).
+ * submission implements, its public suites sit beside them and its hidden suites in
+ * `grader/exercises/NN-slug/`. The reference solution next to each file says which names the
+ * suites may import, and their kind (`referenceExports`).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type ts from 'typescript';
-import { KitCache } from './cache.ts';
-import type { ExportInfo } from './sandbox/manifest.ts';
-import { typescript } from './typescript.ts';
-
-export interface ExerciseFile {
-  /** 'batchnorm.ts' */
-  name: string;
-  /** The reference solution's runtime exports (the stub's when there is no solution). */
-  exports: ExportInfo[];
-}
+import { pathToFileURL } from 'node:url';
 
 export interface Exercise {
   /** '03-batchnorm' */
   id: string;
   /** 3 */
   number: number;
-  /** Implementation files, by name order. */
-  files: ExerciseFile[];
+  /** Implementation files, by name order: 'batchnorm.ts'. */
+  files: string[];
   /** Test files of the public suite, relative to the kit root. */
   publicSuites: string[];
   /** Test files of the hidden suite, relative to the kit root. */
@@ -44,78 +35,39 @@ function isDir(path: string): boolean {
 
 /** Every exercise of the kit at `root`, in number order. */
 export function discoverExercises(root: string): Exercise[] {
-  const cache = new KitCache(root);
   const dir = join(root, 'exercises');
   if (!isDir(dir)) throw new Error(`discoverExercises: no exercises/ folder in ${root}`);
   return readdirSync(dir)
     .filter((name) => EXERCISE_DIR.test(name) && isDir(join(dir, name)))
     .sort()
     .map((id) => {
-      const folder = join(dir, id);
-      const entries = readdirSync(folder).sort();
-      const files = entries
-        .filter((f) => f.endsWith('.ts') && !TEST_FILE.test(f) && !f.endsWith('.d.ts'))
-        .map((name) => {
-          const solution = join(root, 'solutions', id, name);
-          const source = readFileSync(existsSync(solution) ? solution : join(folder, name), 'utf8');
-          const exports = cache.memo(KitCache.key('exports', name, source), () => JSON.stringify(runtimeExports(source, name)));
-          return { name, exports: JSON.parse(exports) as ExportInfo[] };
-        });
+      const entries = readdirSync(join(dir, id)).sort();
       const hiddenDir = join(root, 'grader', 'exercises', id);
-      const hiddenSuites = isDir(hiddenDir)
-        ? readdirSync(hiddenDir)
-            .filter((f) => f.endsWith('.test.ts'))
-            .sort()
-            .map((f) => `grader/exercises/${id}/${f}`)
-        : [];
       return {
         id,
         number: Number(EXERCISE_DIR.exec(id)![1]),
-        files,
-        publicSuites: entries.filter((f) => f.endsWith('.test.ts')).map((f) => `exercises/${id}/${f}`),
-        hiddenSuites,
+        files: entries.filter((f) => f.endsWith('.ts') && !TEST_FILE.test(f) && !f.endsWith('.d.ts')),
+        publicSuites: entries.filter((f) => TEST_FILE.test(f)).map((f) => `exercises/${id}/${f}`),
+        hiddenSuites: isDir(hiddenDir) ? readdirSync(hiddenDir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `grader/exercises/${id}/${f}`) : [],
       };
     });
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  const ts = typescript();
-  return (ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined)?.some((m) => m.kind === kind) ?? false;
-}
+export type ExportKind = 'function' | 'value' | 'class';
 
 /**
- * The names a module exports at runtime (types and interfaces are erased), with their kind.
- * `export { a as b }` lists `b`, with the kind of the local `a` when it is declared in the file.
+ * The runtime exports of the reference solution of `exercise/file` (the stub's when the kit has no
+ * solutions), with their kind: the names a suite may import. Loads the module (trusted code).
  */
-export function runtimeExports(source: string, fileName: string): ExportInfo[] {
-  const ts = typescript();
-  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const local = new Map<string, ExportInfo['kind']>();
-  const exported = new Map<string, ExportInfo['kind']>();
-  const kindOfInitializer = (init: ts.Expression | undefined): ExportInfo['kind'] =>
-    init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? 'function' : 'value';
-  for (const stmt of sf.statements) {
-    const isExported = hasModifier(stmt, ts.SyntaxKind.ExportKeyword) && !hasModifier(stmt, ts.SyntaxKind.DefaultKeyword);
-    const add = (name: string, kind: ExportInfo['kind']): void => {
-      local.set(name, kind);
-      if (isExported) exported.set(name, kind);
-    };
-    if (ts.isFunctionDeclaration(stmt) && stmt.name && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) add(stmt.name.text, 'function');
-    else if (ts.isClassDeclaration(stmt) && stmt.name && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) add(stmt.name.text, 'class');
-    else if (ts.isEnumDeclaration(stmt) && !hasModifier(stmt, ts.SyntaxKind.ConstKeyword)) add(stmt.name.text, 'value');
-    else if (ts.isVariableStatement(stmt) && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) {
-      for (const decl of stmt.declarationList.declarations) {
-        if (ts.isIdentifier(decl.name)) add(decl.name.text, kindOfInitializer(decl.initializer));
-      }
-    }
-  }
-  for (const stmt of sf.statements) {
-    if (!ts.isExportDeclaration(stmt) || stmt.isTypeOnly || !stmt.exportClause || !ts.isNamedExports(stmt.exportClause)) continue;
-    for (const element of stmt.exportClause.elements) {
-      if (element.isTypeOnly) continue;
-      const localName = (element.propertyName ?? element.name).text;
-      exported.set(element.name.text, stmt.moduleSpecifier ? 'function' : (local.get(localName) ?? 'value'));
-    }
-  }
-  return [...exported].map(([name, kind]) => ({ name, kind }));
+export async function referenceExports(root: string, exercise: string, file: string): Promise<{ name: string; kind: ExportKind }[]> {
+  const solution = join(root, 'solutions', exercise, file);
+  const path = existsSync(solution) ? solution : join(root, 'exercises', exercise, file);
+  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  return Object.keys(module)
+    .sort()
+    .map((name) => {
+      const value = module[name];
+      const kind: ExportKind = typeof value === 'function' ? (/^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function') : 'value';
+      return { name, kind };
+    });
 }

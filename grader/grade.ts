@@ -1,54 +1,89 @@
 /**
- * Grades submissions: prepares each one's sandbox, runs the kit's public and hidden suites against
- * it with vitest in remote mode, scores the outcomes with the rubric and writes the results.
+ * Grades submissions (runs in the grading process). For each submission:
  *
- *   const report = await gradeSubmission({ submission: 'path/to/student', seed: 'student-42', out: 'grade-output' });
+ *   1. stage.ts reads and transpiles its files: nothing of it runs here;
+ *   2. one immutable plan (plan.ts) — files, limits, the sandbox's command line — is handed to the
+ *      test workers with vitest's `provide`;
+ *   3. vitest runs the kit's public and hidden suites; their imports of exercise files are proxies
+ *      (remote-plugin.ts) into one sandbox process per submission (test-worker/sandbox.ts), where
+ *      each exercise runs in a V8 isolate (sandbox-process/host.ts);
+ *   4. results.ts turns vitest's results into outcomes, score.ts scores them with the rubric, and
+ *      the reports are written.
  *
- * Batch grading keeps one `Grader` for many submissions: vitest, its workers and TypeScript start
- * once, and each further submission costs only its own transpiling and tests.
+ * A `Grader` keeps vitest and its test worker alive, so a batch pays for starting them once:
  *
  *   const grader = await Grader.start();
  *   for (const s of submissions) await grader.grade({ submission: s.dir, seed: s.student, out: s.out });
  *   await grader.close();
- *
- * Vitest runs in this process (its test workers are threads; the submission runs in separate
- * sandbox processes). A batch that wants the grader itself contained runs `grader/launch.mjs` as
- * a child process per group of submissions instead.
  */
-import { availableParallelism } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { TestModule, TestSpecification, Vitest } from 'vitest/node';
+import { buildKit, disposeKitBuild } from './build.ts';
+import { discoverExercises, referenceExports, type Exercise, type ExportKind } from './discover.ts';
+import { sandboxCommand } from './layers.ts';
+import { PLAN_KEY, type Layers, type Plan } from './plan.ts';
+import { remotePlugin } from './remote-plugin.ts';
 import { feedbackHtml, feedbackMarkdown } from './reports/feedback.ts';
 import { exercismResults, gradescopeResults } from './reports/formats.ts';
 import type { GradeReport } from './reports/report.ts';
+import { testCodeFinder } from './reports/test-code.ts';
 import { writeFileAtomic } from './reports/write.ts';
-import { collectOutcomes } from './results.ts';
-import type { GradescopeVisibility, Rubric } from './rubric.ts';
-import { MANIFEST_ENV } from './sandbox/manifest.ts';
-import { planLanes, SuiteTimes } from './sandbox/plan.ts';
-import { cleanupSubmission, cleanupWorkDir, makeWorkDir, type GradeLimits, type PreparedRun, type PreparedSubmission, type RunOptions } from './sandbox/prepare.ts';
-import { compiledWorkerDir, compiledWorkerEntry, WORKER_ENTRY, workerModules } from './sandbox/worker-build.ts';
+import { collectOutcomes, type TestOutcome } from './results.ts';
+import { loadRubric, type GradescopeVisibility, type Rubric } from './rubric.ts';
 import { scoreOutcomes } from './score.ts';
+import { stageSubmission, stubSources } from './stage.ts';
+import { SupervisedSandbox } from './supervisor.ts';
+import { endPersistentThread, persistentThreadPool } from './test-worker-thread.ts';
 
-/** The kit this grader belongs to (set by launch.mjs when this file runs from a compiled copy). */
-export const KIT_ROOT = process.env['GRADLAB_KIT_ROOT'] ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+/** The kit this grader belongs to. */
+export const KIT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
-/** Files written into the output folder. */
-export const OUTPUT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
+/**
+ * Files written into the output folder, besides Exercism's results: `exercism/<NN-slug>/results.json`,
+ * one per exercise, as Exercism's test runner writes them. `grade.json` is the instructor's: it
+ * keeps the assertion messages of hidden tests, for appeals.
+ */
+export const OUTPUT_FILES = ['results.json', 'feedback.md', 'feedback.html', 'grade.json'] as const;
+
+/** What a student receives of the output folder (everything but grade.json), for the given exercises. */
+export function studentFiles(exercises: readonly string[]): string[] {
+  return ['results.json', 'feedback.md', 'feedback.html', ...exercises.map((e) => `exercism/${e}/results.json`)];
+}
+
+/** Limits of one submission's grading; every field has a default. */
+export interface GradeLimits {
+  /** CPU time one call into the submission may use, ms. */
+  callMs: number;
+  /** CPU time loading one exercise's modules (their top-level code) may use, ms. */
+  loadMs: number;
+  /** Memory of one exercise's isolate (heap and buffers), MB. */
+  memoryMb: number;
+  /** What one call may print, bytes. */
+  outputBytes: number;
+  /** Largest result one call may return, bytes. */
+  resultBytes: number;
+  /** CPU time the whole submission may use, seconds (the kernel's limit on the sandbox process). */
+  totalCpuSeconds: number;
+  /** Wall-clock time the whole submission's sandbox may live, seconds. */
+  totalWallSeconds: number;
+}
+
+export const DEFAULT_LIMITS: GradeLimits = {
+  callMs: 2000,
+  loadMs: 5000,
+  memoryMb: 512,
+  outputBytes: 1024 * 1024,
+  resultBytes: 64 * 1024 * 1024,
+  totalCpuSeconds: 120,
+  totalWallSeconds: 600,
+};
 
 export interface GraderOptions {
   /** The kit's root; default the kit this file belongs to. */
   root?: string;
   limits?: Partial<GradeLimits>;
-  /**
-   * How many lanes grade exercises side by side, each a vitest instance with one test worker
-   * (see `start`); default 2 on a machine with two cores or more, else 1. Graders that already
-   * share the machine with others (batch grading with several jobs) save CPU with 1.
-   */
-  lanes?: number;
   /** Receives vitest's own console output (the grader's log); default discarded. */
   log?: (text: string) => void;
 }
@@ -62,6 +97,8 @@ export interface GradeRequest {
   out?: string | null;
   /** Grade only these exercises (ids such as '03-batchnorm'); default all. */
   only?: readonly string[];
+  /** Notes about the submission from an earlier step (intake), shown with the grader's own. */
+  notes?: readonly string[];
 }
 
 export type GradeOptions = GraderOptions & GradeRequest;
@@ -75,180 +112,105 @@ function sink(log?: (text: string) => void): Writable {
   });
 }
 
-type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
-
-/**
- * The preparation thread (prepare-worker.ts): TypeScript loads there once, while vitest starts
- * here. It runs compiled from the kit cache when a previous run built it (worker-build.ts), else
- * from sources through tsx, which it registers itself: the main thread's module hooks do not reach
- * workers on Node 20.
- */
-class Preparer {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  #nextId = 1;
-
-  /** Whether this worker runs from TypeScript sources (and should compile itself for next time). */
-  readonly fromSources: boolean;
-
-  constructor(root: string) {
-    const compiled = compiledWorkerEntry(root);
-    this.fromSources = compiled === null;
-    if (compiled) {
-      this.#worker = new Worker(pathToFileURL(compiled));
-    } else {
-      const target = pathToFileURL(join(root, WORKER_ENTRY)).href;
-      const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(target)}); })`;
-      this.#worker = new Worker(bootstrap, { eval: true });
-    }
-    this.#worker.on('message', (reply: WorkerReply) => {
-      const waiting = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      if (reply.ok) waiting?.resolve(reply.value);
-      else waiting?.reject(new Error(reply.message));
-    });
-    this.#worker.on('error', (error) => {
-      for (const waiting of this.#pending.values()) waiting.reject(error);
-      this.#pending.clear();
-    });
-  }
-
-  request<T>(message: object): Promise<T> {
-    const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#worker.postMessage({ id, ...message });
-    });
-  }
-
-  close(): Promise<number> {
-    return this.#worker.terminate();
-  }
-}
-
-const ENV_KEYS = ['GRADLAB_IMPL', MANIFEST_ENV, 'GRADLAB_STUDENT_SEED', 'GRADLAB_REMOTE_PLUGIN'] as const;
-
-/** The remote plugin for vitest.config.ts: the compiled copy when this grader runs from one. */
-function remotePluginUrl(root: string): string {
-  const compiled = process.env['GRADLAB_COMPILED_GRADER'];
-  return pathToFileURL(compiled ? join(compiled, 'grader', 'sandbox', 'remote-plugin.js') : join(root, 'grader', 'sandbox', 'remote-plugin.ts')).href;
-}
-
-/** Lanes when the caller does not say: two cores keep two lanes busy (see `start`). */
-const DEFAULT_LANES = Math.min(2, availableParallelism());
-
-/** Vitest in remote mode (one instance per lane), grading submissions one after another. */
+/** Vitest, kept alive, grading submissions one after another. */
 export class Grader {
   readonly root: string;
-  readonly #rubric: Promise<Rubric>;
-  readonly #workDir: string;
-  readonly #run: Promise<PreparedRun>;
-  readonly #preparer: Preparer;
-  readonly #vitest: Promise<Vitest[]>;
-  readonly #manifestPath: string;
-  /** The suites of the submission being graded: each lane's, in the order they run (see `start`). */
-  readonly #plan: { laneCount: number; lanes: string[][] };
-  readonly #times: SuiteTimes;
-  /** Per lane, every test module its vitest instance has reported (see `grade`). */
-  readonly #reported: WeakSet<TestModule>[];
-  readonly #savedEnv: Record<string, string | undefined>;
-  readonly #started: number;
+  readonly limits: GradeLimits;
+  readonly layers: Layers;
+  readonly #vitest: Vitest;
+  readonly #exercises: Exercise[];
+  readonly #exports: Map<string, { name: string; kind: ExportKind }[]>;
+  readonly #rubric: Rubric;
+  readonly #command: string[];
+  readonly #sources: Pick<Plan['sandbox'], 'bridge' | 'kit'>;
+  readonly #reported = new WeakSet<TestModule>();
+  /** The kit's stubs, to recognise exercises a submission left untouched. */
+  readonly #stubs: Record<string, Record<string, string>>;
+  /** Each exercise's tests, as the last complete run of its suites listed them. */
+  readonly #testLists = new Map<string, TestOutcome[]>();
   #count = 0;
   #closed = false;
 
-  private constructor(
-    root: string,
-    rubric: Promise<Rubric>,
-    workDir: string,
-    run: Promise<PreparedRun>,
-    preparer: Preparer,
-    vitest: Promise<Vitest[]>,
-    plan: { laneCount: number; lanes: string[][] },
-    savedEnv: Record<string, string | undefined>,
-  ) {
-    this.root = root;
-    this.#rubric = rubric;
-    this.#workDir = workDir;
-    this.#run = run;
-    this.#preparer = preparer;
-    this.#vitest = vitest;
-    this.#manifestPath = join(workDir, 'current-manifest.json');
-    this.#plan = plan;
-    this.#times = new SuiteTimes(root);
-    this.#reported = Array.from({ length: plan.laneCount }, () => new WeakSet<TestModule>());
-    this.#savedEnv = savedEnv;
-    this.#started = performance.now();
+  private constructor(init: {
+    root: string;
+    limits: GradeLimits;
+    layers: Layers;
+    vitest: Vitest;
+    exercises: Exercise[];
+    exports: Map<string, { name: string; kind: ExportKind }[]>;
+    rubric: Rubric;
+    command: string[];
+    sources: Pick<Plan['sandbox'], 'bridge' | 'kit'>;
+  }) {
+    this.root = init.root;
+    this.limits = init.limits;
+    this.layers = init.layers;
+    this.#vitest = init.vitest;
+    this.#exercises = init.exercises;
+    this.#exports = init.exports;
+    this.#rubric = init.rubric;
+    this.#command = init.command;
+    this.#sources = init.sources;
+    this.#stubs = stubSources(init.root, init.exercises);
   }
 
-  /**
-   * Starts vitest (in remote mode) and the preparation thread. Both keep starting in the
-   * background: the first `grade` prepares its submission meanwhile.
-   */
+  /** Builds the sandbox's parts, probes the OS layers and starts vitest. */
   static async start(options: GraderOptions = {}): Promise<Grader> {
     const root = options.root ?? KIT_ROOT;
-    const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
-    const workDir = makeWorkDir();
-    process.env['GRADLAB_IMPL'] = 'remote';
-    process.env[MANIFEST_ENV] = join(workDir, 'current-manifest.json');
-    process.env['GRADLAB_REMOTE_PLUGIN'] = remotePluginUrl(root);
-    // The preparation thread first: it prepares the run (and the first submission) while this
-    // thread loads vitest.
-    const preparer = new Preparer(root);
-    const run = preparer.request<PreparedRun>({ run: { root, limits: options.limits ?? {}, workDir } satisfies RunOptions });
-    const rubric = preparer.request<Rubric>({ rubric: root });
-    const lanes = Math.max(1, Math.floor(options.lanes ?? DEFAULT_LANES));
-    const plan = { laneCount: lanes, lanes: [] as string[][] };
-    const vitest = import('vitest/node').then(({ createVitest, BaseSequencer }) => {
-      const createLane = async (lane: number): Promise<Vitest> => {
-        /** Runs this lane's suites in the order of the plan (vitest's own order is longest first). */
-        class PlannedSequencer extends BaseSequencer {
-          override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-            const suites = plan.lanes[lane] ?? [];
-            const rank = (spec: TestSpecification): number => {
-              const at = suites.indexOf(relative(root, spec.moduleId).split(sep).join('/'));
-              return at < 0 ? suites.length : at;
-            };
-            return Promise.resolve([...files].sort((a, b) => rank(a) - rank(b)));
-          }
-        }
-        const instance = await createVitest(
-          'test',
-          {
-            root,
-            watch: false,
-            reporters: [{}],
-            passWithNoTests: true,
-            // One test worker per lane, a thread without per-file isolation: the suites are trusted,
-            // and the worker starts once and runs its lane's plan in order, so an exercise's two
-            // suites share one sandbox process (client.ts). Within a lane, a suite and its sandbox
-            // take turns (every call waits for its answer): a second lane keeps the other core busy.
-            // Lanes rather than a second worker in one instance, because vitest would hand files
-            // to whichever worker is free and split an exercise's suites.
-            pool: 'threads',
-            isolate: false,
-            maxWorkers: 1,
-            fileParallelism: false,
-            sequence: { sequencer: PlannedSequencer },
-            // Transformed suites and solutions kept on disk between runs (node_modules/.experimental-vitest-cache).
-            ...(process.env['GRADLAB_FS_CACHE'] === '0' ? {} : { experimental: { fsModuleCache: true } }),
-          },
-          {},
-          { stdout: sink(options.log), stderr: sink(options.log) },
-        );
-        await instance.init();
-        return instance;
-      };
-      return Promise.all(Array.from({ length: lanes }, (_, lane) => createLane(lane)));
+    const limits: GradeLimits = { ...DEFAULT_LIMITS, ...options.limits };
+    const exercises = discoverExercises(root);
+    const exports = new Map<string, { name: string; kind: ExportKind }[]>();
+    for (const exercise of exercises) {
+      for (const file of exercise.files) exports.set(`${exercise.id}/${file}`, await referenceExports(root, exercise.id, file));
+    }
+    const build = await buildKit(root);
+    const { command, layers } = sandboxCommand(root, build.hostFile, {
+      totalCpuSeconds: limits.totalCpuSeconds,
+      hostHeapMb: Math.max(256, Math.ceil(limits.resultBytes / (1024 * 1024)) * 4),
     });
-    run.catch(() => {});
-    rubric.catch(() => {});
-    vitest.catch(() => {});
-    return new Grader(root, rubric, workDir, run, preparer, vitest, plan, savedEnv);
+    const { createVitest, BaseSequencer } = await import('vitest/node');
+    /** Exercise by exercise, the public suite before the hidden one. */
+    class ExerciseOrder extends BaseSequencer {
+      override sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+        const key = (spec: TestSpecification): string => {
+          const m = /(?:^|\/)(grader\/exercises|exercises)\/([0-9]{2}-[a-z0-9-]+)\//.exec(spec.moduleId);
+          return m ? `${m[2]}\0${m[1] === 'exercises' ? 0 : 1}\0${spec.moduleId}` : `~${spec.moduleId}`;
+        };
+        return Promise.resolve([...files].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)));
+      }
+    }
+    const vitest = await createVitest(
+      'test',
+      {
+        root,
+        config: false,
+        watch: false,
+        reporters: [{}],
+        passWithNoTests: true,
+        include: ['exercises/**/*.test.ts', 'grader/exercises/**/*.test.ts'],
+        setupFiles: [join(root, 'lib', 'testing', 'setup.ts'), join(root, 'grader', 'test-worker', 'setup.ts')],
+        // One test worker, a thread kept alive from one submission to the next
+        // (test-worker-thread.ts). The suites are trusted code; isolation is the sandbox's job.
+        pool: persistentThreadPool,
+        isolate: false,
+        maxWorkers: 1,
+        fileParallelism: false,
+        sequence: { sequencer: ExerciseOrder },
+        // The sandbox enforces CPU limits per call; vitest's clock is wall time, which a busy
+        // machine stretches, so it is only a distant backstop.
+        testTimeout: 600_000,
+        hookTimeout: 600_000,
+      },
+      { plugins: [remotePlugin(root, (exercise, file) => exports.get(`${exercise}/${file}`) ?? null)] },
+      { stdout: sink(options.log), stderr: sink(options.log) },
+    );
+    await vitest.init();
+    return new Grader({ root, limits, layers, vitest, exercises, exports, rubric: loadRubric(root), command, sources: { bridge: build.bridge, kit: build.kit } });
   }
 
   /** Exercises of the kit, in order. */
-  async exercises(): Promise<string[]> {
-    return (await this.#run).exercises.map((e) => e.id);
+  exercises(): string[] {
+    return this.#exercises.map((e) => e.id);
   }
 
   /** Grades one submission and (unless `out` is null) writes results, feedback and `grade.json`. */
@@ -256,83 +218,67 @@ export class Grader {
     if (this.#closed) throw new Error('Grader.grade: the grader is closed');
     const started = Date.now();
     const t0 = performance.now();
-    const run = await this.#run;
-    const timings: Record<string, number> = {};
     const seed = request.seed ?? 'reference';
-    const known = run.exercises.map((e) => e.id);
+    const known = this.#exercises.map((e) => e.id);
     const unknown = (request.only ?? []).filter((id) => !known.includes(id));
     if (unknown.length > 0) throw new Error(`Grader.grade: 'only' names no exercise of this kit: ${unknown.join(', ')} (known: ${known.join(', ')})`);
-    const exercises = run.exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
-    // Each lane's suites, exercise by exercise, public suite first (see `start`).
-    const lanes = planLanes(exercises, this.#plan.laneCount, this.#times);
-    const suites = lanes.flat();
-    const index = ++this.#count;
-    let prepared: PreparedSubmission | undefined;
-    // Once staged, the submission's manifest is written (the suites may start: their sandboxes boot
-    // and wait for the ready manifest) and its transpiling begins, while vitest may still be
-    // starting.
-    const staging = this.#preparer.request<PreparedSubmission>({ stage: { submission: resolve(request.submission), seed, index } }).then((staged) => {
-      prepared = staged;
-      writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: lanes }));
-      const finished = this.#preparer.request<PreparedSubmission>({ finish: index }).then(
-        (done) => {
-          timings['prepare'] = Math.round(performance.now() - t0);
-          prepared = done;
-          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...done.manifest, plan: lanes }));
-        },
-        (error: Error) => {
-          writeFileAtomic(this.#manifestPath, JSON.stringify({ ...staged.manifest, plan: lanes, ready: true, failed: error.message }));
-          throw error;
-        },
-      );
-      finished.catch(() => {});
-      return { finished }; // not the promise itself: awaiting staging must not wait for it
-    });
-    const [{ finished }, vitests] = await Promise.all([
-      staging,
-      this.#vitest.then((v) => {
-        if (index === 1) timings['startVitest'] = Math.round(performance.now() - this.#started);
-        return v;
-      }),
-    ]).catch((error: unknown) => {
-      if (prepared) cleanupSubmission(run, prepared);
-      throw error;
-    });
-    if (index === 1) {
-      // TypeScript is loaded in the worker now: it compiles the grader's code for the next run
-      // (its own, and the main process's when launch.mjs asked for it).
-      if (this.#preparer.fromSources) {
-        this.#preparer.request({ compileSelf: { root: this.root, dir: compiledWorkerDir(this.root), modules: workerModules(this.root) } }).catch(() => {});
-      }
-      const build = process.env['GRADLAB_GRADER_BUILD'];
-      if (build) this.#preparer.request({ compileSelf: { root: this.root, ...(JSON.parse(build) as { dir: string; modules: string[] }) } }).catch(() => {});
-    }
+    const exercises = this.#exercises.filter((e) => !request.only || request.only.length === 0 || request.only.includes(e.id));
+    const staged = await stageSubmission(resolve(request.submission), exercises, (exercise, file) => this.#exports.get(`${exercise}/${file}`) ?? [], this.#stubs);
+    // An exercise whose files are the kit's stubs, byte for byte, fails every test with "not
+    // implemented yet" (the kit's own tests prove it of the stubs): its tests are not run again
+    // once a run has shown what they are.
+    const skipped = new Set(staged.untouched.filter((id) => this.#testLists.has(id)));
+    const running = exercises.filter((e) => !skipped.has(e.id));
+    const timings: Record<string, number> = { stage: Math.round(performance.now() - t0) };
+    const suites = running.flatMap((e) => [...e.publicSuites, ...e.hiddenSuites]);
     const savedExitCode = process.exitCode;
     try {
-      process.env['GRADLAB_STUDENT_SEED'] = seed;
-      this.#plan.lanes = lanes;
-      const t1 = performance.now();
-      const results = await Promise.all(lanes.map((lane, i) => (lane.length > 0 ? vitests[i]!.runTestFiles(lane.map((s) => join(this.root, s))) : null)));
-      timings['tests'] = Math.round(performance.now() - t1);
-      await finished;
-      // Vitest reports every file an instance has run so far, this submission's and earlier ones':
-      // each lane keeps the files it ran now, and never a result it has reported before (a file
-      // that did not run this time would otherwise bring back an earlier submission's result).
-      const modules: TestModule[] = results.flatMap((r, i) => {
-        const reported = this.#reported[i]!;
-        const fresh = (r?.testModules ?? []).filter((m) => lanes[i]!.includes(m.relativeModuleId.replace(/\\/g, '/')) && !reported.has(m));
-        for (const m of r?.testModules ?? []) reported.add(m);
-        return fresh;
-      });
-      const errors = results.flatMap((r) => r?.unhandledErrors ?? []).map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-      this.#times.record(
-        modules.filter((m) => m.state() === 'passed').map((m) => ({ suite: m.relativeModuleId.replace(/\\/g, '/'), ms: m.diagnostic().duration })),
-      );
-      const { outcomes, suiteErrors } = collectOutcomes(modules);
-      const rubric = await this.#rubric;
+      let modules: TestModule[] = [];
+      const errors: string[] = [];
+      if (suites.length > 0) {
+        // The sandbox process starts now, and boots while vitest starts its test worker.
+        const sandbox = new SupervisedSandbox(this.#command, this.limits.totalWallSeconds);
+        const plan: Plan = {
+          id: `${process.pid}-${++this.#count}`,
+          seed,
+          root: this.root,
+          exercises: staged.exercises,
+          sandbox: {
+            ...this.#sources,
+            fds: sandbox.fds,
+            layers: this.layers,
+            limits: {
+              callCpuMs: this.limits.callMs,
+              loadCpuMs: this.limits.loadMs,
+              memoryMb: this.limits.memoryMb,
+              outputBytes: this.limits.outputBytes,
+              resultBytes: this.limits.resultBytes,
+            },
+            submission: staged.submission,
+          },
+        };
+        this.#vitest.provide(PLAN_KEY, plan);
+        const t1 = performance.now();
+        const result = await this.#vitest.runTestFiles(suites.map((s) => join(this.root, s))).finally(() => sandbox.stop());
+        timings['tests'] = Math.round(performance.now() - t1);
+        timings['sandboxCpu'] = Math.round(sandbox.cpuSeconds() * 1000);
+        // Vitest reports every file it has run so far: keep this run's, never one reported before.
+        modules = result.testModules.filter((m) => suites.includes(m.relativeModuleId.replace(/\\/g, '/')) && !this.#reported.has(m));
+        for (const m of result.testModules) this.#reported.add(m);
+        errors.push(...result.unhandledErrors.map((error) => `unhandled error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+      }
+      const collected = collectOutcomes(modules);
+      const { suiteErrors } = collected;
       const ran = new Set(modules.map((m) => m.relativeModuleId.replace(/\\/g, '/')));
       for (const suite of suites) if (!ran.has(suite)) errors.push(`${suite}: did not run`);
       for (const e of suiteErrors) errors.push(`${e.suite}: ${e.message}`);
+      for (const e of running) {
+        const clean = [...e.publicSuites, ...e.hiddenSuites].every((suite) => ran.has(suite) && !suiteErrors.some((x) => x.suite === suite));
+        if (clean) this.#testLists.set(e.id, collected.outcomes.filter((o) => o.exercise === e.id));
+      }
+      const outcomes = exercises.flatMap((e) => (skipped.has(e.id) ? notImplemented(this.#testLists.get(e.id)!) : collected.outcomes.filter((o) => o.exercise === e.id)));
+      const notes = [...(request.notes ?? []), ...staged.notes];
+      for (const id of skipped) notes.push(`${id}: your files are the distributed stubs, unchanged: every one of its ${this.#testLists.get(id)!.length} tests fails with "not implemented yet" (not run again)`);
       const report: GradeReport = {
         version: 1,
         status: errors.length > 0 ? 'error' : 'graded',
@@ -343,57 +289,57 @@ export class Grader {
         score: scoreOutcomes(
           outcomes,
           exercises.map((e) => e.id),
-          rubric,
+          this.#rubric,
         ),
         exercises: exercises.map((e) => e.id),
         hiddenExercises: exercises.filter((e) => e.hiddenSuites.length > 0).map((e) => e.id),
         outcomes,
-        notes: prepared!.notes,
+        notes,
         errors,
         suiteErrors,
         timings,
+        layers: this.layers,
       };
       const out = request.out === undefined ? join(this.root, 'grade-output') : request.out;
-      if (out !== null) writeReport(report, out, rubric.hiddenVisibility);
+      if (out !== null) writeReport(report, out, this.#rubric.hiddenVisibility, this.root);
       return report;
     } finally {
       process.exitCode = savedExitCode;
-      cleanupSubmission(run, prepared!);
     }
   }
 
   /**
-   * For a grader being stopped (SIGINT, SIGTERM): kills every sandbox process and removes the
-   * run's temp dir, synchronously. Output files already written stay whole (they are written
-   * atomically); nothing half-written is left behind.
+   * For a grader being stopped (SIGINT, SIGTERM), synchronously: removes the sandbox's program.
+   * Sandbox processes end by themselves when this process exits (their request FIFO closes), or
+   * at their wall-clock limit. Output files already written stay whole (they are atomic).
    */
   abort(): void {
     this.#closed = true;
-    cleanupWorkDir(this.#workDir);
-    restoreEnv(this.#savedEnv);
+    disposeKitBuild();
   }
 
-  /** Stops vitest and the preparation thread and removes the run's temp dir. */
+  /** Stops vitest (and with its worker, the last submission's sandbox process). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const savedExitCode = process.exitCode;
     try {
-      await Promise.all(((await this.#vitest.catch(() => null)) ?? []).map((v) => v.close()));
-      await this.#preparer.close();
+      await this.#vitest.close();
+      await endPersistentThread();
     } finally {
-      cleanupWorkDir(this.#workDir);
-      restoreEnv(this.#savedEnv);
+      disposeKitBuild();
       process.exitCode = savedExitCode;
     }
   }
 }
 
-function restoreEnv(saved: Record<string, string | undefined>): void {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+/** The outcomes of an exercise's tests when its files are the stubs: each fails, "not implemented yet". */
+function notImplemented(tests: readonly TestOutcome[]): TestOutcome[] {
+  return tests.map((o) => {
+    const { output: _output, ...rest } = o;
+    const summary = `not implemented yet: ${o.fn || 'this function'}`;
+    return { ...rest, status: 'failed', durationMs: 0, called: [], diagnoses: [], failure: { category: 'not-implemented', summary } };
+  });
 }
 
 /** Grades one submission with a grader of its own. */
@@ -407,14 +353,17 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeRepor
 }
 
 /** Writes every output file of a report into `dir`, each atomically. */
-export function writeReport(report: GradeReport, dir: string, hiddenVisibility: GradescopeVisibility = 'visible'): void {
+export function writeReport(report: GradeReport, dir: string, hiddenVisibility: GradescopeVisibility = 'visible', root: string = KIT_ROOT): void {
   const markdown = feedbackMarkdown(report);
   const files: Record<(typeof OUTPUT_FILES)[number], string> = {
     'results.json': `${JSON.stringify(gradescopeResults(report, hiddenVisibility), null, 2)}\n`,
-    'results.exercism.json': `${JSON.stringify(exercismResults(report), null, 2)}\n`,
     'feedback.md': markdown,
     'feedback.html': feedbackHtml(markdown, `gradlab feedback — ${report.score.points.toFixed(2)} / ${report.score.maxPoints} points`),
     'grade.json': `${JSON.stringify(report, null, 2)}\n`,
   };
+  const testCode = testCodeFinder(root);
+  for (const exercise of report.exercises) {
+    writeFileAtomic(join(dir, 'exercism', exercise, 'results.json'), `${JSON.stringify(exercismResults(report, exercise, testCode), null, 2)}\n`);
+  }
   for (const name of OUTPUT_FILES) writeFileAtomic(join(dir, name), files[name]);
 }

@@ -7,8 +7,8 @@
  */
 import type { TestError } from 'vitest';
 import type { TestCase, TestModule, TestSuite } from 'vitest/node';
-import type { Diagnosis } from './diagnose.ts';
-import type { FailureKind, FailureNote, GradlabMeta, VerdictNote } from './sandbox/test-state.ts';
+import type { Diagnosis } from './test-worker/diagnose.ts';
+import type { FailureKind, FailureNote, GradlabMeta, VerdictNote } from './test-worker/records.ts';
 
 export type Visibility = 'public' | 'hidden';
 
@@ -24,10 +24,18 @@ export type FailureCategory =
 
 export interface FailureReport {
   category: FailureCategory;
-  /** Safe for every test: the kind of failure, with no expected value and nothing the submission printed or threw. */
+  /**
+   * What the student reads. For a hidden test, the grader's own words only: the kind of failure,
+   * never an expected value, nor anything the submission printed, threw or returned.
+   */
   summary: string;
   /** Full diagnostics (assertion message, the submission's error and stack): public tests only. */
   detail?: string;
+  /**
+   * For a hidden test, the assertion's full message, for the instructor answering an appeal
+   * (grade.json and `npm run grade -- explain`); never in anything a student receives.
+   */
+  instructorDetail?: string;
 }
 
 export interface TestOutcome {
@@ -87,45 +95,83 @@ const sci = (v: number): string => (v === 0 ? '0' : v.toExponential(1));
 /** Sandbox failures that explain a test's failure whatever else went wrong in it. */
 const HARD: ReadonlySet<FailureKind> = new Set(['timeout', 'memory', 'exit', 'access', 'compile', 'load', 'missing-export', 'output', 'stale', 'crash', 'not-submitted']);
 
-function noteSummary(note: FailureNote, hidden: boolean): string {
+/**
+ * What a hidden test's failure says: the grader's own words, from a fixed list, with nothing in
+ * them that the submission chose — no message, no error name, no number, no shape — because the
+ * submission held the hidden inputs when it wrote them. `fn` comes from the test, never from the
+ * submission. (Which of these a test fails with is still the submission's choice, and so is
+ * which checked output fails first and which known mistake its outputs match: passed, 7 kinds
+ * chosen at will (threw, output, mutation, missing export, not implemented, stale, a check), 4
+ * verdicts for each of the test's k labelled outputs, and one of the M known mistakes of the
+ * function as a per-test "Likely mistake" — log2(8 + 4k + M) bits a hidden test, 3.9 for k = 1
+ * and M = 3, at most 4.6 in this kit; timeouts and memory add a little, two strikes a function.
+ * The least a grader that says *how* a test failed can give away is about three.)
+ */
+function hiddenNoteSummary(note: FailureNote): string {
   switch (note.kind) {
     case 'not-implemented':
       return `not implemented yet: ${note.fn}`;
     case 'not-submitted':
       return `not submitted: the file with ${note.fn} is missing`;
-    case 'timeout':
-    case 'memory':
-    case 'exit':
     case 'compile':
-    case 'missing-export':
-      // Produced by the grader from the process's fate or from the file alone: no input in them.
-      return note.message;
-    case 'access':
-      return hidden ? `access denied in ${note.fn}: it tried to use something a submission may not (files, processes, network)` : note.message;
+      return `the file with ${note.fn} does not compile (the public tests show the error)`;
     case 'load':
-      return hidden ? `the module with ${note.fn} could not be loaded` : note.message;
+      return `the module with ${note.fn} could not be loaded (the public tests show why)`;
+    case 'access':
+      return `${note.fn}'s module imports something a submission may not use (files, processes, network)`;
+    case 'missing-export':
+      return `${note.fn} is not exported by the submitted file`;
+    case 'timeout':
+      return `${note.fn} ran out of CPU time`;
+    case 'memory':
+      return `${note.fn} exceeded the memory limit`;
     case 'output':
-      // The grader's own words about the size of prints or results are safe; the submission's
-      // exception text (a getter that threw) is not.
-      return !hidden || /^\S+ (printed more than|returned a Promise|returned \d+ MB)/.test(note.message)
-        ? note.message
-        : `${note.fn} returned a value the grader cannot use (not plain data, too large, or unreadable)`;
+      return `${note.fn} printed too much or returned something the grader cannot use`;
     case 'stale':
       return `${note.fn} was given a value from an earlier run of your code that was stopped`;
     case 'threw':
-      // What the submission threw is its own text, written while it held the test's inputs.
-      if (!hidden) return note.message;
-      return note.errorName && note.errorName !== 'SubmissionError' ? `${note.fn} threw a ${note.errorName}` : `${note.fn} threw a value that is not an Error`;
+      return `${note.fn} threw an error`;
+    case 'mutation':
+      return `${note.fn} changed one of its arguments (functions must leave their inputs unchanged)`;
+    case 'exit':
     case 'crash':
-      return hidden ? 'the grader could not run this test' : note.message;
+      return `the sandbox stopped while running ${note.fn}`;
   }
 }
 
-function verdictSummary(v: VerdictNote, hidden: boolean): string {
+/** What a public test's failure says: the full reason. */
+function publicNoteSummary(note: FailureNote): string {
+  switch (note.kind) {
+    case 'not-implemented':
+      return `not implemented yet: ${note.fn}`;
+    case 'not-submitted':
+      return `not submitted: the file with ${note.fn} is missing`;
+    case 'stale':
+      return `${note.fn} was given a value from an earlier run of your code that was stopped`;
+    default:
+      return note.message;
+  }
+}
+
+function hiddenVerdictSummary(v: VerdictNote): string {
   const what = `\`${v.what}\``;
   switch (v.kind) {
     case 'shape':
-      return hidden || !v.gotShape ? `${what} has the wrong shape` : `${what} has the wrong shape: got [${v.gotShape.join(', ')}], expected [${(v.expectedShape ?? []).join(', ')}]`;
+      return `${what} has the wrong shape`;
+    case 'values':
+      return `${what} has wrong values`;
+    case 'nonfinite':
+      return `${what} has non-finite values (NaN or Infinity)`;
+    case 'type':
+      return `${what} is not a tensor { shape, data: Float64Array }`;
+  }
+}
+
+function publicVerdictSummary(v: VerdictNote): string {
+  const what = `\`${v.what}\``;
+  switch (v.kind) {
+    case 'shape':
+      return !v.gotShape ? `${what} has the wrong shape` : `${what} has the wrong shape: got [${v.gotShape.join(', ')}], expected [${(v.expectedShape ?? []).join(', ')}]`;
     case 'values':
       return `${what} has wrong values: ${v.count ?? '?'} of ${plural(v.size ?? 0, 'element')} out of tolerance, worst relative error ${sci(v.worstRelError ?? 0)}`;
     case 'nonfinite':
@@ -164,22 +210,34 @@ export function classifyFailure(errors: readonly TestError[], meta: GradlabMeta 
   const hidden = visibility === 'hidden';
   const error = errors[0];
   const notes = meta?.failures ?? [];
-  const detail = hidden || !error ? undefined : [errorText(error), ...submissionFrames(error)].join('\n');
-  const withDetail = (report: FailureReport): FailureReport => (detail !== undefined ? { ...report, detail } : report);
-
+  // The assertion's own message, for the instructor (grade.json) and, on public tests, the student.
+  const message = error ? [errorText(error), ...submissionFrames(error)].join('\n') : undefined;
+  const finish = (category: FailureCategory, publicSummary: string, hiddenSummary: string): FailureReport => {
+    const report: FailureReport = { category, summary: hidden ? hiddenSummary : publicSummary };
+    if (message !== undefined) {
+      if (hidden) report.instructorDetail = message;
+      else report.detail = message;
+    }
+    return report;
+  };
   const hard = notes.find((n) => HARD.has(n.kind));
-  if (hard) return withDetail({ category: hard.kind, summary: noteSummary(hard, hidden) });
+  if (hard) return finish(hard.kind, publicNoteSummary(hard), hiddenNoteSummary(hard));
+  const mutation = meta?.mutations?.[0];
+  if (mutation) {
+    const note: FailureNote = { kind: 'mutation', fn: mutation.fn, message: '' };
+    return finish('mutation', `${mutation.fn} changed its argument ${mutation.arg + 1} (functions must leave their inputs unchanged; copy before you modify)`, hiddenNoteSummary(note));
+  }
   if (error?.name === 'NotImplementedError') {
     const note = notes.find((n) => n.kind === 'not-implemented') ?? { kind: 'not-implemented' as const, fn, message: '' };
-    return withDetail({ category: 'not-implemented', summary: noteSummary(note, hidden) });
+    return finish('not-implemented', publicNoteSummary(note), hiddenNoteSummary(note));
   }
   const threw = error ? notes.find((n) => n.kind === 'threw' && n.errorName === error.name && n.errorMessage === error.message) : undefined;
-  if (threw) return withDetail({ category: 'threw', summary: noteSummary(threw, hidden) });
+  if (threw) return finish('threw', publicNoteSummary(threw), hiddenNoteSummary(threw));
   const verdict = meta?.verdicts[0];
-  if (verdict) return withDetail({ category: verdict.kind, summary: verdictSummary(verdict, hidden) });
+  if (verdict) return finish(verdict.kind, publicVerdictSummary(verdict), hiddenVerdictSummary(verdict));
   const notImplemented = notes.find((n) => n.kind === 'not-implemented');
-  if (notImplemented) return withDetail({ category: 'not-implemented', summary: noteSummary(notImplemented, hidden) });
-  return withDetail({ category: 'assertion', summary: assertionSummary(group, fn) });
+  if (notImplemented) return finish('not-implemented', publicNoteSummary(notImplemented), hiddenNoteSummary(notImplemented));
+  return finish('assertion', assertionSummary(group, fn), assertionSummary(group, fn));
 }
 
 /** Outcomes of every test vitest ran, and the suites that could not run. */

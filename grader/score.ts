@@ -4,7 +4,7 @@
  * cases that pass within tolerance. A group the rubric prices but no suite uses hands its points
  * to the exercise's other groups, so an exercise is always worth what the rubric says.
  */
-import type { Diagnosis } from './diagnose.ts';
+import type { Diagnosis } from './test-worker/diagnose.ts';
 import type { TestOutcome } from './results.ts';
 import { exerciseRubric, type Rubric } from './rubric.ts';
 

@@ -17,7 +17,13 @@ export interface Tolerance {
 
 export type CloseVerdict =
   | { kind: 'ok' }
-  | { kind: 'type'; got: string }
+  | {
+      kind: 'type';
+      /** What was received, described (`the number 0`, `a tensor of shape [2]`, `undefined`, …). */
+      got: string;
+      /** What was expected: a tensor, or a number (a tensor and a number never compare). */
+      expectedKind?: 'tensor' | 'number';
+    }
   | { kind: 'shape'; gotShape: number[]; expectedShape: number[] }
   | { kind: 'nonfinite'; index: number[]; got: number; expected: number; count: number }
   | {
@@ -29,7 +35,11 @@ export type CloseVerdict =
       index: number[];
       got: number;
       expected: number;
-      /** The element with the largest |got − expected| / |expected| (its absolute error when expected is 0). */
+      /**
+       * The element out of tolerance with the largest relative error as the briefs define it
+       * (CS231n): |got − expected| / max(1e-8, |got| + |expected|), which is finite, at most 1 for
+       * finite values, and never Infinity when expected is 0.
+       */
       worstIndex: number[];
       worstRelError: number;
       worstAbsError: number;
@@ -55,7 +65,8 @@ export function compareAllClose(actual: unknown, expected: Tensor | number | Nes
   if (want === null) throw new TypeError(`compareAllClose: 'expected' must be a tensor, a number or a nested array`);
   const got = asTensor(actual);
   if (got === null || (typeof expected === 'number') !== (typeof actual === 'number')) {
-    return { kind: 'type', got: describe(actual) };
+    const received = typeof actual === 'number' ? `the number ${describe(actual)}` : describe(actual);
+    return { kind: 'type', got: received, expectedKind: typeof expected === 'number' ? 'number' : 'tensor' };
   }
   if (!shapesEqual(got.shape, want.shape)) {
     return { kind: 'shape', gotShape: [...got.shape], expectedShape: [...want.shape] };
@@ -86,7 +97,7 @@ export function compareAllClose(actual: unknown, expected: Tensor | number | Nes
     if (diff > tol.atol + tol.rtol * Math.abs(e)) {
       count++;
       if (first < 0) first = i;
-      const rel = e === 0 ? diff : diff / Math.abs(e);
+      const rel = relativeError(g, e);
       if (worst < 0 || rel > worstRel) {
         worst = i;
         worstRel = rel;
@@ -117,8 +128,19 @@ export function compareAllClose(actual: unknown, expected: Tensor | number | Nes
   };
 }
 
+/**
+ * CS231n's relative error of one pair, as the briefs define it: |a − b| / max(1e-8, |a| + |b|).
+ * NOTE: not exported: lib/index.ts re-exports this file, and exercise 05 asks students to write it.
+ */
+function relativeError(got: number, expected: number): number {
+  const scale = Math.max(1e-8, Math.abs(got) + Math.abs(expected));
+  return Math.abs(got - expected) / scale;
+}
+
 const at = (index: number[]): string => (index.length === 0 ? '' : ` at ${formatShape(index)}`);
 const sci = (v: number): string => v.toExponential(1);
+/** A tolerance as written in the tests (1e-7), or to 2 significant digits when derived (3.5e-9). */
+const tolerance = (v: number): string => String(Number(v.toPrecision(2)));
 
 /**
  * The teaching message for a verdict: shape mismatch alone and first; otherwise the first element
@@ -129,7 +151,9 @@ export function explainAllClose(verdict: CloseVerdict, tol: Tolerance, what = 'r
     case 'ok':
       return `${what} is close to the expected values`;
     case 'type':
-      return `${what} should be a tensor { shape, data: Float64Array } (or a number), got ${verdict.got}`;
+      return verdict.expectedKind === 'number'
+        ? `${what} should be a number, got ${verdict.got}`
+        : `${what} should be a tensor { shape, data: Float64Array }, got ${verdict.got}`;
     case 'shape':
       return `${what} has the wrong shape: got ${formatShape(verdict.gotShape)}, expected ${formatShape(verdict.expectedShape)}`;
     case 'nonfinite':
@@ -143,7 +167,7 @@ export function explainAllClose(verdict: CloseVerdict, tol: Tolerance, what = 'r
         `${what} differs from the expected values at ${verdict.count} of ${verdict.size} element${verdict.size === 1 ? '' : 's'}`,
         `  first${at(verdict.index)}: got ${formatNumber(verdict.got, 10)}, expected ${formatNumber(verdict.expected, 10)}`,
         `  worst relative error ${sci(verdict.worstRelError)}${at(verdict.worstIndex)} (worst absolute error ${sci(verdict.worstAbsError)})`,
-        `  allowed: |got − expected| ≤ atol + rtol·|expected| with rtol = ${tol.rtol}, atol = ${tol.atol}`,
+        `  allowed: |got − expected| ≤ atol + rtol·|expected| with rtol = ${tolerance(tol.rtol)}, atol = ${tolerance(tol.atol)}`,
       ].join('\n');
   }
 }

@@ -1,6 +1,6 @@
 /** Kit tests for lib/random.ts: reproducibility, the documented draw order, and the distributions. */
 import { describe, expect, test } from 'vitest';
-import { createRng, mean, rand, randn, variance } from './index.ts';
+import { advanceRng, createRng, drawsOf, mean, rand, randn, variance } from './index.ts';
 
 describe('createRng', () => {
   test('the same seed gives the same stream; different seeds differ; numbers and strings agree', () => {
@@ -61,5 +61,26 @@ describe('tensor helpers', () => {
     const x = rand([1000], createRng('uniform'), -2, 5);
     expect(Math.min(...x.data)).toBeGreaterThanOrEqual(-2);
     expect(Math.max(...x.data)).toBeLessThan(5);
+  });
+});
+
+describe('drawsOf and advanceRng', () => {
+  test('a replica made from the seed and advanced by drawsOf continues exactly where the original stands', () => {
+    const original = createRng('replica');
+    original.randn();
+    original.shuffle([1, 2, 3, 4, 5]);
+    original.randint(0, 7);
+    expect(drawsOf(original)).toBe(2 + 4 + 1);
+    const replica = createRng('replica');
+    advanceRng(replica, drawsOf(original)!);
+    expect(drawsOf(replica)).toBe(drawsOf(original));
+    expect([replica.uniform(), replica.randn()]).toEqual([original.uniform(), original.randn()]);
+  });
+
+  test('only generators made by createRng have a position', () => {
+    const imitation = { ...createRng('x') };
+    expect(drawsOf(imitation)).toBeUndefined();
+    expect(() => advanceRng(imitation, 1)).toThrow(TypeError);
+    expect(() => advanceRng(createRng('x'), -1)).toThrow(RangeError);
   });
 });

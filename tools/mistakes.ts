@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Mistake } from '../grader/exercises/mistake.ts';
+import { applyMistake, type Mistake } from '../grader/exercises/mistake.ts';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const EXERCISES_DIR = join(ROOT, 'grader', 'exercises');
@@ -45,19 +45,9 @@ export async function loadMistakes(only: readonly string[] = []): Promise<Exerci
   return all;
 }
 
-/** Applies a mistake's edits to the solution source; every `find` must occur exactly once. */
-export function applyMistake(source: string, m: ExerciseMistake): string {
-  let out = source;
-  for (const [find, replacement] of m.replace) {
-    const count = out.split(find).length - 1;
-    if (count !== 1) {
-      throw new Error(
-        `mistake ${m.exercise}/${m.id}: ${JSON.stringify(find.slice(0, 60))} occurs ${count} times in solutions/${m.exercise}/${m.file} (needs exactly 1)`,
-      );
-    }
-    out = out.replace(find, () => replacement);
-  }
-  return out;
+/** Applies a mistake's edits to the solution source (see grader/exercises/mistake.ts). */
+export function applyMistakeTo(source: string, m: ExerciseMistake): string {
+  return applyMistake(source, m.replace, `mistake ${m.exercise}/${m.id} in solutions/${m.exercise}/${m.file}`);
 }
 
 /**
@@ -75,7 +65,7 @@ export function materialize(m: ExerciseMistake, workDir: string): string {
   }
   const file = join(dir, m.exercise, m.file);
   if (!existsSync(file)) throw new Error(`mistake ${m.exercise}/${m.id}: solutions/${m.exercise}/${m.file} does not exist`);
-  writeFileSync(file, applyMistake(readFileSync(file, 'utf8'), m));
+  writeFileSync(file, applyMistakeTo(readFileSync(file, 'utf8'), m));
   for (const f of readdirSync(join(ROOT, 'exercises', m.exercise)).filter((n) => n.endsWith('.test.ts'))) {
     cpSync(join(ROOT, 'exercises', m.exercise, f), join(dir, m.exercise, f));
   }

@@ -6,7 +6,11 @@
  *   - the block's `// TODO` comment lines, kept as hints;
  *   - the block's `//> ` lines with the prefix removed (stub-only code, such as an open cache type);
  *   - inside a function (an indented block): `throw new NotImplementedError('<fn>', '<file>');`.
- * Everything outside the blocks — imports, types, TSDoc, signatures — is copied as is.
+ * Everything outside the blocks — imports, types, TSDoc, signatures — is copied as is, except the
+ * TSDoc paragraphs marked solution-only: a doc line ` * @solution-only …` starts one, and it runs
+ * to the next empty doc line (dropped with it), the next `@tag` line or the end of the comment.
+ * They hold what the brief asks students to work out (the steps of a backward pass, a closed
+ * form): the solution keeps them, the stub states the contract and points at the method.
  *
  *   npm run stubs            write exercises/NN-slug/*.ts
  *   npm run stubs -- --check exit 1 when a committed stub differs from what would be generated
@@ -22,6 +26,9 @@ const END = /^\s*\/\/ END SOLUTION\s*$/;
 const TODO = /^\s*\/\/ TODO\b/;
 const STUB_LINE = /^(\s*)\/\/> ?(.*)$/;
 const FUNCTION = /^\s*(?:export\s+)?(?:async\s+)?function\s+([A-Za-z_$][\w$]*)/;
+const SOLUTION_ONLY = /^\s*\*\s*@solution-only\b/;
+const DOC_BLANK = /^\s*\*\s*$/;
+const DOC_END_OR_TAG = /^\s*(?:\*\/|\*\s*@\w)/;
 const HEADER = [
   '// Your work goes here: replace each `throw new NotImplementedError(...)` with your implementation.',
   '// Run this exercise\'s tests with `npm test <this folder>`; the README next to this file is the brief.',
@@ -32,14 +39,38 @@ export class StubError extends Error {
   override readonly name = 'StubError';
 }
 
+/** The indices of the lines that belong to solution-only TSDoc paragraphs (marker lines included). */
+export function solutionOnlyLineIndices(lines: readonly string[]): Set<number> {
+  const dropped = new Set<number>();
+  let inside = false;
+  lines.forEach((line, i) => {
+    if (!inside && SOLUTION_ONLY.test(line)) inside = true;
+    else if (inside && DOC_BLANK.test(line)) {
+      inside = false;
+      dropped.add(i);
+      return;
+    } else if (inside && DOC_END_OR_TAG.test(line)) inside = false;
+    if (inside) dropped.add(i);
+  });
+  return dropped;
+}
+
+/** The text of a source's solution-only TSDoc paragraphs, one entry per line. */
+export function solutionOnlyLines(source: string): string[] {
+  const lines = source.split('\n');
+  return [...solutionOnlyLineIndices(lines)].map((i) => lines[i]!);
+}
+
 /** Turns a solution's source into the stub's source. `file` is the stub path shown to students. */
 export function makeStub(source: string, file: string): string {
   const lines = source.split('\n');
+  const solutionOnly = solutionOnlyLineIndices(lines);
   const out: string[] = [];
   let fn: string | null = null;
   let blocks = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    if (solutionOnly.has(i)) continue;
     const f = FUNCTION.exec(line);
     if (f) fn = f[1]!;
     const begin = BEGIN.exec(line);

@@ -6,33 +6,15 @@
  */
 import { describe, expect, test } from 'vitest';
 import { clone, createRng, fromNested, linspace, map, mean, ones, randn, reshape, zeros, type Tensor } from '../../lib/index.ts';
-import { evalNumericalGradientArray, relError } from '../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
-import {
-  eluBackward,
-  eluForward,
-  leakyReluBackward,
-  leakyReluForward,
-  reluBackward,
-  reluForward,
-  sigmoidBackward,
-  sigmoidForward,
-  tanhBackward,
-  tanhForward,
-} from './activations.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+// The tolerances (and why a correct implementation cannot miss them), the fixture-driven value
+// tests and the gradient check live in lib/testing/checks/01-activations.ts.
+import { expectBackwardMatchesNumerical, gradientInputs, NAMES, run, TOL, valueTests, type ActivationsModule, type Name } from '../../lib/testing/checks/01-activations.ts';
+import * as activations from './activations.ts';
 
+const { reluForward, sigmoidForward, tanhForward } = activations;
 const fixture = loadFixture('01-activations');
-
-/** Float64 arithmetic in another order differs by ~1e-15; 1e-7 leaves room for that and nothing else. */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
-/**
- * Gradient checks: centred differences with h = 1e-5 carry O(h²) ≈ 1e-10 truncation plus ~1e-11
- * rounding, so a correct backward pass lands around 1e-9 or below (CS231n expects 1e-8 or less).
- * 1e-6 is a margin, not a target; a wrong derivative is off by 1e-2 or more.
- */
-const GRAD_MAX_REL_ERROR = 1e-6;
-
 const rng = createRng('01-activations/public-tests');
 
 /**
@@ -40,82 +22,33 @@ const rng = createRng('01-activations/public-tests');
  * cache, so one table drives every shared test. `alpha` is passed only when given, so the
  * defaults (0.01 for leaky ReLU, 1 for ELU) are what the function itself declares.
  */
-interface Unit {
-  name: string;
-  forward: (x: Tensor) => Tensor;
-  run: (x: Tensor) => { out: Tensor; backward: (dout: Tensor) => Tensor };
+function unit(name: Name, alpha?: number): { name: Name; run: (x: Tensor) => ReturnType<typeof run>; forward: (x: Tensor) => Tensor } {
+  const go = (x: Tensor): ReturnType<typeof run> => run(activations as unknown as ActivationsModule, name, x, alpha);
+  return { name, run: go, forward: (x) => go(x).out };
 }
-
-function unit(name: string, alpha?: number): Unit {
-  const run = (x: Tensor): { out: Tensor; backward: (dout: Tensor) => Tensor } => {
-    switch (name) {
-      case 'sigmoid': {
-        const { out, cache } = sigmoidForward(x);
-        return { out, backward: (d) => sigmoidBackward(d, cache) };
-      }
-      case 'tanh': {
-        const { out, cache } = tanhForward(x);
-        return { out, backward: (d) => tanhBackward(d, cache) };
-      }
-      case 'relu': {
-        const { out, cache } = reluForward(x);
-        return { out, backward: (d) => reluBackward(d, cache) };
-      }
-      case 'leakyRelu': {
-        const { out, cache } = alpha === undefined ? leakyReluForward(x) : leakyReluForward(x, alpha);
-        return { out, backward: (d) => leakyReluBackward(d, cache) };
-      }
-      case 'elu': {
-        const { out, cache } = alpha === undefined ? eluForward(x) : eluForward(x, alpha);
-        return { out, backward: (d) => eluBackward(d, cache) };
-      }
-      default:
-        throw new Error(`unknown activation ${name}`);
-    }
-  };
-  return { name, run, forward: (x) => run(x).out };
-}
-
-const NAMES = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu'] as const;
-const UNITS = NAMES.map((n) => unit(n));
 
 /** A [R, C] input of normal draws, at least 0.05 away from 0 so no centred difference straddles a kink. */
 function awayFromZero(shape: number[], scale = 2): Tensor {
   return map(randn(shape, rng), (v) => scale * v + (v >= 0 ? 0.05 : -0.05));
 }
 
-type Args = { x: Tensor; dout?: Tensor; alpha?: number };
-
 describe('shapes', () => {
   test.for(NAMES)('%sForward › out has the shape of x, for any shape', (name) => {
     for (const shape of [[5], [2, 3], [2, 3, 4]]) {
       const { out } = unit(name).run(randn(shape, rng));
-      expect(out.shape).toEqual(shape);
-      expect(out.data).toBeInstanceOf(Float64Array);
+      expect(out).toHaveShape(shape, 'out');
     }
   });
 
   test.for(NAMES)('%sBackward › dx has the shape of x', (name) => {
     const x = awayFromZero([3, 4]);
     const dx = unit(name).run(x).backward(randn([3, 4], rng));
-    expect(dx.shape).toEqual([3, 4]);
-    expect(dx.data).toBeInstanceOf(Float64Array);
+    expect(dx).toHaveShape([3, 4], 'dx');
   });
 });
 
 describe('values', () => {
-  const forwardCases = NAMES.flatMap((n) => casesFor<Args, { out: Tensor }>(fixture, `${n}Forward`));
-  test.for(titled(forwardCases))('%s', ([, { fn, args, expected }]) => {
-    const { out } = unit(fn.replace(/Forward$/, ''), args.alpha).run(args.x);
-    expect(out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
-  });
-
-  const backwardCases = NAMES.flatMap((n) => casesFor<Args, { dx: Tensor }>(fixture, `${n}Backward`));
-  test.for(titled(backwardCases))('%s', ([, { fn, args, expected }]) => {
-    // Your own forward pass makes the cache: its contents are your design.
-    const dx = unit(fn.replace(/Backward$/, ''), args.alpha).run(args.x).backward(args.dout!);
-    expect(dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
-  });
+  valueTests(fixture, activations as unknown as ActivationsModule);
 
   test("reluForward › matches CS231n's published test values (linspace(-0.5, 0.5, 12) as [3, 4])", () => {
     // CS231n prints its expected values with 8 significant digits: agreement is to about 1e-8.
@@ -224,15 +157,13 @@ describe('properties', () => {
 });
 
 describe('gradients', () => {
-  const checks = [...UNITS, unit('leakyRelu', 0.1), unit('elu', 2)];
-  test.for(checks.map((u, i) => [`${u.name}Backward`, i === 5 || i === 6 ? 'with a custom alpha ' : '', u] as const))(
+  // Inputs with 0.05 ≤ |x| ≤ 4, where f′ is not tiny: see GRAD_MAX_REL_ERROR for the derivation.
+  const checks: [Name, number | undefined][] = [...NAMES.map((n): [Name, undefined] => [n, undefined]), ['leakyRelu', 0.1], ['elu', 2]];
+  test.for(checks.map(([name, alpha]) => [`${name}Backward`, alpha === undefined ? '' : 'with a custom alpha ', name, alpha] as const))(
     '%s › %sdx matches the numerical gradient of the forward pass',
-    ([, , u]) => {
-      const x = awayFromZero([4, 5]);
-      const dout = randn([4, 5], rng);
-      const dx = u.run(x).backward(dout);
-      const dxNum = evalNumericalGradientArray(u.forward, x, dout);
-      expect(relError(dx, dxNum), 'relative error of dx').toBeLessThan(GRAD_MAX_REL_ERROR);
+    ([, , name, alpha]) => {
+      const { x, dout } = gradientInputs(rng, [4, 5]);
+      expectBackwardMatchesNumerical(activations as unknown as ActivationsModule, name, x, dout, alpha);
     },
   );
 });

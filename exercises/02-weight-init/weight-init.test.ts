@@ -11,36 +11,25 @@
 import { describe, expect, test } from 'vitest';
 import { clone, createRng, mean, randn, variance, type Rng, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
-import { activationStatistics, heInit, smallRandomInit, xavierInit, type Activation, type LayerStatistics } from './weight-init.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+// The tolerances (and why a correct implementation cannot miss them) and the fixture-driven value
+// tests live in lib/testing/checks/02-weight-init.ts.
+import { TOL, valueTests, type InitName, type WeightInitModule } from '../../lib/testing/checks/02-weight-init.ts';
+import * as weightInit from './weight-init.ts';
+import { activationStatistics, heInit, smallRandomInit, xavierInit, type Activation } from './weight-init.ts';
 
 const fixture = loadFixture('02-weight-init');
-
-/** Float64 arithmetic in another order differs by ~1e-15; 1e-7 leaves room for that and nothing else. */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
-
 const INITS = { xavierInit, heInit, smallRandomInit } as const;
-type InitName = keyof typeof INITS;
 
 /** Mean and population std of every value of a tensor. */
 function summary(t: Tensor): { mean: number; std: number } {
   return { mean: mean(t).data[0]!, std: Math.sqrt(variance(t).data[0]!) };
 }
 
-/** The per-layer statistics as two tensors, so a failure names the layer that differs. */
-function asTensors(stats: readonly LayerStatistics[]): { mean: Tensor; std: Tensor } {
-  const L = stats.length;
-  return {
-    mean: { shape: [L], data: Float64Array.from(stats, (s) => s.mean) },
-    std: { shape: [L], data: Float64Array.from(stats, (s) => s.std) },
-  };
-}
-
 describe('shapes', () => {
   test.for(Object.keys(INITS) as InitName[])('%s › returns W of shape [fanIn, fanOut] (here [3, 7]), not [fanOut, fanIn]', (name) => {
     const W = INITS[name](3, 7, createRng('02-weight-init/shape'));
-    expect(W.shape).toEqual([3, 7]);
-    expect(W.data).toBeInstanceOf(Float64Array);
+    expect(W).toHaveShape([3, 7], 'W');
   });
 
   test('activationStatistics › returns one { mean, std } per weight matrix', () => {
@@ -56,23 +45,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  type InitArgs = { fanIn: number; fanOut: number; seed: string; scale?: number };
-  const initCases = (Object.keys(INITS) as InitName[]).flatMap((n) => casesFor<InitArgs, { W: Tensor }>(fixture, n));
-  test.for(titled(initCases))('%s', ([, { fn, args, expected }]) => {
-    const rng = createRng(args.seed);
-    const W =
-      fn === 'smallRandomInit' && args.scale !== undefined
-        ? smallRandomInit(args.fanIn, args.fanOut, rng, args.scale)
-        : INITS[fn as InitName](args.fanIn, args.fanOut, rng);
-    expect(W).toBeAllClose(expected.W, { ...TOL, what: 'W' });
-  });
-
-  type StatsArgs = { x: Tensor; weights: Tensor[]; activation: Activation };
-  test.for(titled(casesFor<StatsArgs, { mean: Tensor; std: Tensor }>(fixture, 'activationStatistics')))('%s', ([, { args, expected }]) => {
-    const got = asTensors(activationStatistics(args.x, args.weights, args.activation));
-    expect(got.mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean per layer' });
-    expect(got.std).toBeAllClose(expected.std, { ...TOL, what: 'std per layer' });
-  });
+  valueTests(fixture, weightInit as unknown as WeightInitModule);
 });
 
 describe('properties', () => {

@@ -6,27 +6,15 @@
  */
 import { describe, expect, test } from 'vitest';
 import { clone, createRng, full, mean, ones, randn, sqrt, variance, zeros, type Tensor } from '../../lib/index.ts';
-import { evalNumericalGradientArray, relError } from '../../lib/testing/gradcheck.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
-import {
-  batchnormBackward,
-  batchnormBackwardAlt,
-  batchnormForward,
-  type BatchnormParams,
-} from './batchnorm.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+// The tolerances (and why a correct implementation cannot miss them), the fixture-driven value
+// tests and the gradient check live in lib/testing/checks/03-batchnorm.ts.
+import { expectGradientsMatchNumerical, gradientCheckCases, TOL, valueTests, type BatchnormModule } from '../../lib/testing/checks/03-batchnorm.ts';
+import * as batchnorm from './batchnorm.ts';
+import { batchnormBackward, batchnormBackwardAlt, batchnormForward, type BatchnormParams } from './batchnorm.ts';
 
 const fixture = loadFixture('03-batchnorm');
-
-/** Float64 arithmetic in another order differs by ~1e-15; 1e-7 leaves room for that and nothing else. */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
-/**
- * Gradient checks: centred differences with h = 1e-5 carry O(h²) ≈ 1e-10 truncation plus ~1e-11
- * rounding, so a correct backward pass lands around 1e-9 (CS231n expects 1e-8 or less). 1e-6 is a
- * margin, not a target; a wrong formula is off by 1e-2 or more.
- */
-const GRAD_MAX_REL_ERROR = 1e-6;
-
 const rng = createRng('03-batchnorm/public-tests');
 
 /** A [N, D] batch with features far from mean 0 / std 1, so normalizing is visible. */
@@ -35,17 +23,13 @@ function batch(N: number, D: number): Tensor {
   return { shape: x.shape, data: x.data.map((v, k) => 5 * (1 + (k % D)) * v + 10 - 3 * (k % D)) };
 }
 
-type ForwardArgs = { x: Tensor; gamma: Tensor; beta: Tensor; params: BatchnormParams };
-type BackwardArgs = ForwardArgs & { dout: Tensor };
-
 describe('shapes', () => {
   test('batchnormForward › returns out [N, D], runningMean [D] and runningVar [D]', () => {
     const x = batch(4, 3);
     const result = batchnormForward(x, ones([3]), zeros([3]), { mode: 'train' });
-    expect(result.out.shape).toEqual([4, 3]);
-    expect(result.runningMean.shape).toEqual([3]);
-    expect(result.runningVar.shape).toEqual([3]);
-    expect(result.out.data).toBeInstanceOf(Float64Array);
+    expect(result.out).toHaveShape([4, 3], 'out');
+    expect(result.runningMean).toHaveShape([3], 'runningMean');
+    expect(result.runningVar).toHaveShape([3], 'runningVar');
   });
 
   test.for([
@@ -55,36 +39,14 @@ describe('shapes', () => {
     const x = batch(5, 2);
     const { cache } = batchnormForward(x, ones([2]), zeros([2]), { mode: 'train' });
     const grads = backward(randn([5, 2], rng), cache);
-    expect(grads.dx.shape).toEqual([5, 2]);
-    expect(grads.dgamma.shape).toEqual([2]);
-    expect(grads.dbeta.shape).toEqual([2]);
+    expect(grads.dx).toHaveShape([5, 2], 'dx');
+    expect(grads.dgamma).toHaveShape([2], 'dgamma');
+    expect(grads.dbeta).toHaveShape([2], 'dbeta');
   });
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<ForwardArgs, { out: Tensor; runningMean: Tensor; runningVar: Tensor }>(fixture, 'batchnormForward')))(
-    '%s',
-    ([, { args, expected }]) => {
-      const result = batchnormForward(args.x, args.gamma, args.beta, args.params);
-      expect(result.out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
-      expect(result.runningMean).toBeAllClose(expected.runningMean, { ...TOL, what: 'runningMean' });
-      expect(result.runningVar).toBeAllClose(expected.runningVar, { ...TOL, what: 'runningVar' });
-    },
-  );
-
-  const backwardCases = [
-    ...casesFor<BackwardArgs, { dx: Tensor; dgamma: Tensor; dbeta: Tensor }>(fixture, 'batchnormBackward'),
-    ...casesFor<BackwardArgs, { dx: Tensor; dgamma: Tensor; dbeta: Tensor }>(fixture, 'batchnormBackwardAlt'),
-  ];
-  test.for(titled(backwardCases))('%s', ([, { fn, args, expected }]) => {
-    // Your own forward pass makes the cache: its contents are your design.
-    const { cache } = batchnormForward(args.x, args.gamma, args.beta, args.params);
-    const backward = fn === 'batchnormBackward' ? batchnormBackward : batchnormBackwardAlt;
-    const grads = backward(args.dout, cache);
-    expect(grads.dbeta).toBeAllClose(expected.dbeta, { ...TOL, what: 'dbeta' });
-    expect(grads.dgamma).toBeAllClose(expected.dgamma, { ...TOL, what: 'dgamma' });
-    expect(grads.dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
-  });
+  valueTests(fixture, batchnorm as unknown as BatchnormModule);
 });
 
 describe('properties', () => {
@@ -170,44 +132,33 @@ describe('properties', () => {
 describe('gradients', () => {
   /**
    * Both backward passes after a train-mode forward, and after a test-mode one (the running
-   * statistics are constants there: only the direct path through x̂ remains).
+   * statistics are constants there: only the direct path through x̂ remains). The inputs come from
+   * the fixture, drawn so that a correct backward pass stays far below the bound (see
+   * GRAD_MAX_REL_ERROR).
    */
   const TRAIN = 'dx, dgamma and dbeta match numerical gradients of batchnormForward';
   const TEST = 'after a test-mode forward the running statistics are constants: gradients match numerical ones';
-  const gradientCases = [
-    { fn: 'batchnormBackward', backward: batchnormBackward, mode: 'train', what: TRAIN },
-    { fn: 'batchnormBackwardAlt', backward: batchnormBackwardAlt, mode: 'train', what: TRAIN },
-    { fn: 'batchnormBackward', backward: batchnormBackward, mode: 'test', what: TEST },
-    { fn: 'batchnormBackwardAlt', backward: batchnormBackwardAlt, mode: 'test', what: TEST },
-  ] as const;
-
-  for (const { fn, backward, mode, what } of gradientCases) test(`${fn} › ${what}`, () => {
-    const N = 4;
-    const D = 5;
-    const x = batch(N, D);
-    const gamma = randn([D], rng);
-    const beta = randn([D], rng);
-    const dout = randn([N, D], rng);
-    const params: BatchnormParams = mode === 'train' ? { mode } : { mode, runningMean: randn([D], rng), runningVar: full([D], 0.7) };
-    const { cache } = batchnormForward(x, gamma, beta, params);
-    const { dx, dgamma, dbeta } = backward(dout, cache);
-    const dxNum = evalNumericalGradientArray((v) => batchnormForward(v, gamma, beta, params).out, x, dout);
-    const dgammaNum = evalNumericalGradientArray((g) => batchnormForward(x, g, beta, params).out, gamma, dout);
-    const dbetaNum = evalNumericalGradientArray((b) => batchnormForward(x, gamma, b, params).out, beta, dout);
-    expect(relError(dbeta, dbetaNum), `relative error of dbeta (${mode} mode)`).toBeLessThan(GRAD_MAX_REL_ERROR);
-    expect(relError(dgamma, dgammaNum), `relative error of dgamma (${mode} mode)`).toBeLessThan(GRAD_MAX_REL_ERROR);
-    expect(relError(dx, dxNum), `relative error of dx (${mode} mode)`).toBeLessThan(GRAD_MAX_REL_ERROR);
+  const gradientCases = gradientCheckCases(fixture).flatMap((args) =>
+    (['batchnormBackward', 'batchnormBackwardAlt'] as const).map((fn) => [`${fn} › ${args.params.mode === 'train' ? TRAIN : TEST}`, fn, args] as const),
+  );
+  test.for(gradientCases)('%s', ([, fn, args]) => {
+    expectGradientsMatchNumerical(batchnorm as unknown as BatchnormModule, fn, args);
   });
 
-  test('batchnormBackwardAlt › agrees with batchnormBackward to rounding error', () => {
+  // Named after both: when they disagree, either one may be the wrong one (its own gradient check says which).
+  test('batchnormBackward and batchnormBackwardAlt › agree to rounding error', () => {
     const x = batch(6, 3);
-    const { cache } = batchnormForward(x, randn([3], rng), randn([3], rng), { mode: 'train' });
+    const gamma = randn([3], rng);
+    const beta = randn([3], rng);
+    const { cache } = batchnormForward(x, gamma, beta, { mode: 'train' });
     const dout = randn([6, 3], rng);
     const graph = batchnormBackward(dout, cache);
     const alt = batchnormBackwardAlt(dout, cache);
-    expect(alt.dx).toBeAllClose(graph.dx, { rtol: 1e-9, atol: 1e-12, what: 'dx' });
-    expect(alt.dgamma).toBeAllClose(graph.dgamma, { rtol: 1e-9, atol: 1e-12, what: 'dgamma' });
-    expect(alt.dbeta).toBeAllClose(graph.dbeta, { rtol: 1e-9, atol: 1e-12, what: 'dbeta' });
+    // Two formulas on one cache, 6 rows with max|x| / σ ≤ 5: apart by ≤ ~1e-14 (normalizationBounds),
+    // far inside rtol 1e-9, atol 1e-12; a missing term is off by O(1).
+    expect(alt.dx).toBeAllClose(graph.dx, { rtol: 1e-9, atol: 1e-12, what: 'dx of batchnormBackwardAlt against batchnormBackward' });
+    expect(alt.dgamma).toBeAllClose(graph.dgamma, { rtol: 1e-9, atol: 1e-12, what: 'dgamma of batchnormBackwardAlt against batchnormBackward' });
+    expect(alt.dbeta).toBeAllClose(graph.dbeta, { rtol: 1e-9, atol: 1e-12, what: 'dbeta of batchnormBackwardAlt against batchnormBackward' });
   });
 });
 

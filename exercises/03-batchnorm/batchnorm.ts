@@ -74,30 +74,38 @@ export function batchnormForward(x: Tensor, gamma: Tensor, beta: Tensor, params:
 
 /**
  * Batch normalization, backward pass, node by node through the computational graph of the
- * forward pass (train mode):
- *   x̂ = (x − μ) · s with s = (σ² + ε)^(−1/2);  out = γ x̂ + β
- *   dβ = Σ_i dout,  dγ = Σ_i dout ⊙ x̂,  dx̂ = dout ⊙ γ
- *   ds = Σ_i dx̂ ⊙ (x − μ),  dσ² = −½ s³ · ds
- *   d(x − μ) = dx̂ · s + (2/N)(x − μ) · dσ²,  dμ = −Σ_i d(x − μ)
- *   dx = d(x − μ) + dμ / N
+ * forward pass: walk it from `out` back to `x` one node at a time, applying each node's local
+ * gradient to the gradient that arrives from above. Every x_id reaches the loss three ways —
+ * directly through x̂_id, through the mean μ_d and through the variance σ²_d — and dx sums all
+ * three. dγ and dβ are sums over the batch axis.
+ *
+ * NOTE: after a test-mode forward, μ and σ² are the running statistics, constants: only the direct
+ * path remains, `dx = dout ⊙ γ / √(runningVar + ε)`.
  *
  * @param dout `[N, D]` upstream gradient.
  * @param cache what `batchnormForward` returned.
  * @returns `{ dx [N, D], dgamma [D], dbeta [D] }`.
+ * @throws RangeError when `dout` does not have the shape of the forward pass's `x`.
  */
 export function batchnormBackward(dout: Tensor, cache: BatchnormCache): BatchnormGradients {
+  // TODO: check that dout has the shape of x. Then go backwards one node at a time: out = γ x̂ + β first, x − μ last.
   throw new NotImplementedError('batchnormBackward', 'exercises/03-batchnorm/batchnorm.ts');
 }
 
 /**
- * Batch normalization, backward pass in the simplified closed form (train mode):
- *   dx = (s / N) · (N · dx̂ − Σ_i dx̂ − x̂ ⊙ Σ_i (dx̂ ⊙ x̂)),  with dx̂ = dout ⊙ γ and s = 1/√(σ² + ε)
- * dγ and dβ as in `batchnormBackward`. Same result, one pass fewer.
+ * Batch normalization, backward pass in a simplified closed form: the three paths of
+ * `batchnormBackward`, collapsed on paper into one expression for dx in terms of dx̂ = dout ⊙ γ,
+ * x̂ and 1/√(σ² + ε). It needs two sums over the batch and gives the same numbers as
+ * `batchnormBackward` to rounding error; dγ and dβ are the same sums as there.
+ *
+ * NOTE: after a test-mode forward only the direct path remains, as in `batchnormBackward`.
  *
  * @param dout `[N, D]` upstream gradient.
  * @param cache what `batchnormForward` returned.
  * @returns `{ dx [N, D], dgamma [D], dbeta [D] }`.
+ * @throws RangeError when `dout` does not have the shape of the forward pass's `x`.
  */
 export function batchnormBackwardAlt(dout: Tensor, cache: BatchnormCache): BatchnormGradients {
+  // TODO: derive dx on paper from your graph version first; then compute the two sums over the batch once per feature.
   throw new NotImplementedError('batchnormBackwardAlt', 'exercises/03-batchnorm/batchnorm.ts');
 }

@@ -1,5 +1,5 @@
 /**
- * Batch grading, end to end through the real command (`node grader/launch.mjs`): a mixed batch is
+ * Batch grading, end to end through the real command (`node --import tsx grader/cli.ts`): a mixed batch is
  * graded, resumed, split into shards and merged, and the merged gradebook must equal the whole
  * batch and grading one submission alone. Only exercise 03 is graded, to keep this quick.
  */
@@ -19,7 +19,7 @@ const batch = join(work, 'submissions');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function grade(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [join(KIT_ROOT, 'grader', 'launch.mjs'), ...args], { cwd: KIT_ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: KIT_ROOT } });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(KIT_ROOT, 'grader', 'cli.ts'), ...args], { cwd: KIT_ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: KIT_ROOT } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -62,11 +62,45 @@ describe('a batch', () => {
     expect(csv[0]).toBe(`student,${ONLY},total,max,percent,status,message`);
     expect(csv).toContain('ada,20,20,20,100,graded,');
     for (const s of ['ada', 'bo', 'cy', 'dee', 'eve']) {
-      for (const f of ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html', 'batch.json']) expect(existsSync(join(out, s, f)), `${s}/${f}`).toBe(true);
+      for (const f of ['results.json', `exercism/${ONLY}/results.json`, 'feedback.md', 'feedback.html', 'batch.json']) expect(existsSync(join(out, 'students', s, f)), `${s}/${f}`).toBe(true);
     }
-    expect(JSON.parse(readFileSync(join(out, 'eve', 'results.json'), 'utf8'))).toMatchObject({ score: 0, max_score: 20 });
+    expect(JSON.parse(readFileSync(join(out, 'students', 'eve', 'results.json'), 'utf8'))).toMatchObject({ score: 0, max_score: 20 });
     expect(existsSync(join(out, '.work')), 'no scratch files left').toBe(false);
   });
+
+  test("a student's output folder cannot collide with the batch's own files", () => {
+    const tricky = join(work, 'tricky');
+    cpSync(join(batch, 'ada'), join(tricky, 'grades.csv'), { recursive: true });
+    cpSync(join(batch, 'ada'), join(tricky, 'gradebook.json'), { recursive: true });
+    const dir = join(work, 'tricky-out');
+    const r = grade(tricky, '--only', ONLY, '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(book(dir).rows.map((row) => [row.student, row.status])).toEqual([
+      ['gradebook.json', 'graded'],
+      ['grades.csv', 'graded'],
+    ]);
+    expect(readFileSync(join(dir, 'grades.csv'), 'utf8')).toMatch(/^student,/);
+    expect(existsSync(join(dir, 'students', 'grades.csv', 'results.json'))).toBe(true);
+  }, 120_000);
+
+  test("a rejection reads as what it is: a name's bidirectional controls shown as escapes, no path of the grading machine", () => {
+    const odd = join(work, 'odd');
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(join(odd, 'bidi.zip'), makeZip([{ name: `${ONLY}/evil\u202egnp.ts`, content: '/etc/passwd', mode: 0o120777 }]));
+    writeFileSync(join(odd, 'clash.zip'), makeZip([{ name: `${ONLY}/a.ts`, content: 'x' }, { name: `${ONLY}/a.ts/b.ts`, content: 'y' }]));
+    const dir = join(work, 'odd-out');
+    const r = grade(odd, '--only', ONLY, '--out', dir);
+    expect(r.status, r.stderr).toBe(0);
+    for (const student of ['bidi', 'clash']) {
+      for (const file of ['results.json', `exercism/${ONLY}/results.json`, 'feedback.md', 'feedback.html']) {
+        const text = readFileSync(join(dir, 'students', student, file), 'utf8');
+        expect(text, `${student}/${file}`).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+        expect(text, `${student}/${file}`).not.toContain(dir);
+      }
+    }
+    expect(readFileSync(join(dir, 'students', 'bidi', 'results.json'), 'utf8')).toContain('evil\\\\u202egnp.ts');
+    expect(JSON.parse(readFileSync(join(dir, 'students', 'clash', 'results.json'), 'utf8')).output).toBe('Your submission was not graded: the submission has a file and a folder of the same name');
+  }, 120_000);
 
   test('a rerun regrades only what changed', () => {
     writeFileSync(join(batch, 'bo', 'exercises', ONLY, 'notes.ts'), 'export const note = 1;\n');
@@ -92,7 +126,7 @@ describe('a batch', () => {
     const strip = (b: Gradebook): unknown => b.rows.map(({ durationMs: _d, ...r }) => r).sort((a, b) => a.student.localeCompare(b.student));
     expect(strip(book(merged))).toEqual(strip(book(out)));
     expect(readFileSync(join(merged, 'grades.csv'), 'utf8')).toBe(readFileSync(join(out, 'grades.csv'), 'utf8'));
-    expect(existsSync(join(merged, 'cy', 'feedback.md'))).toBe(true);
+    expect(existsSync(join(merged, 'students', 'cy', 'feedback.md'))).toBe(true);
 
     const alone = grade(join(batch, 'cy'), '--seed', 'cy', '--only', ONLY, '--out', join(work, 'alone'), '--json');
     expect(alone.status, alone.stderr).toBe(0);
@@ -109,7 +143,7 @@ test('a submission over the time limit is recorded as timed out and the batch go
   const r = grade(small, '--only', ONLY, '--timeout', '0.01', '--out', out);
   expect(r.status, r.stderr).toBe(0);
   expect(book(out).rows[0]).toMatchObject({ student: 'ada', status: 'timed out', points: 0 });
-  expect(readFileSync(join(out, 'ada', 'feedback.md'), 'utf8')).toMatch(/took too long/);
+  expect(readFileSync(join(out, 'students', 'ada', 'feedback.md'), 'utf8')).toMatch(/took too long/);
 }, 60_000);
 
 describe('units', () => {

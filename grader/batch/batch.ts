@@ -6,8 +6,9 @@
  * one of N worker processes, each holding one Grader. A submission over its time limit, or one that
  * crashes a worker, costs that submission only: the worker is killed and replaced.
  *
- * Output (`--out`, default grade-output/): one result folder per student (the single grader's
- * files plus `batch.json`), and `gradebook.json` + `grades.csv`, rewritten atomically after every
+ * Output (`--out`, default grade-output/): one result folder per student, `students/<id>/` (the
+ * single grader's files plus `batch.json`; a student's id can never name a file of the batch's
+ * own), and `gradebook.json` + `grades.csv`, rewritten atomically after every
  * submission. A rerun regrades only submissions whose key changed — content, kit, seed or options —
  * so an interrupted batch resumes where it stopped.
  */
@@ -17,10 +18,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { join, relative, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import MarkdownIt from 'markdown-it';
+import { visible } from '../reports/feedback.ts';
 import { writeFileAtomic } from '../reports/write.ts';
 import { exerciseRubric, loadRubric } from '../rubric.ts';
-import type { GradeLimits } from '../sandbox/prepare.ts';
-import { writeGradebook, type Gradebook, type GradebookRow, type RowStatus } from './gradebook.ts';
+import type { GradeLimits } from '../grade.ts';
+import { STUDENTS, writeGradebook, type Gradebook, type GradebookRow, type RowStatus } from './gradebook.ts';
 import { discoverSubmissions, intake, IntakeError, type SubmissionSource } from './intake.ts';
 import type { JobSummary, WorkerJob, WorkerReply } from './worker.ts';
 
@@ -109,12 +111,19 @@ function jobKey(kit: string, contentHash: string, seed: string, only: readonly s
 
 const markdown = new MarkdownIt({ html: false });
 
-/** Results for a submission that was never graded: score 0 and the reason, in every format. */
-function writeUngraded(dir: string, student: string, status: RowStatus, message: string, maxPoints: number): void {
+/**
+ * Results for a submission that was never graded: score 0 and the reason, in every format. The
+ * reason is the student's to read: control and bidirectional characters (from names inside the
+ * archive) are shown as escapes.
+ */
+function writeUngraded(dir: string, student: string, status: RowStatus, reason: string, maxPoints: number, exercises: readonly string[]): void {
   rmSync(dir, { recursive: true, force: true });
+  const message = visible(reason);
   const what = status === 'rejected' ? 'Your submission was not graded' : status === 'timed out' ? 'Grading your submission took too long' : 'Your submission could not be graded';
   writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify({ score: 0, max_score: maxPoints, output: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
-  writeFileAtomic(join(dir, 'results.exercism.json'), `${JSON.stringify({ version: 3, status: 'error', message: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
+  for (const exercise of exercises) {
+    writeFileAtomic(join(dir, 'exercism', exercise, 'results.json'), `${JSON.stringify({ version: 3, status: 'error', message: `${what}: ${message}`, tests: [] }, null, 2)}\n`);
+  }
   const md = `# Feedback for ${student}\n\n**${what}.** ${message.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&')}\n\nScore: 0 / ${maxPoints}.\n`;
   writeFileAtomic(join(dir, 'feedback.md'), md);
   writeFileAtomic(join(dir, 'feedback.html'), `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Feedback</title></head><body>\n${markdown.render(md)}</body></html>\n`);
@@ -147,7 +156,6 @@ class WorkerPool {
       // Its own process group: a timeout kills the worker with every sandbox it started.
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, GRADLAB_BATCH_LIMITS: JSON.stringify(this.#options.limits ?? {}) },
     });
     const worker: Worker = { child, current: null, stderr: '' };
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -180,7 +188,7 @@ class WorkerPool {
   }
 
   /** Grades one job on a free worker (starting one when none is free); enforces the time limit. */
-  run(job: Omit<WorkerJob, 'type' | 'id'>): Promise<JobResult> {
+  run(job: Omit<WorkerJob, 'type' | 'id' | 'limits'>): Promise<JobResult> {
     const worker = this.#workers.find((w) => w.current === null && w.child.connected) ?? this.#spawn();
     const id = ++this.#next;
     return new Promise<JobResult>((resolve) => {
@@ -196,7 +204,7 @@ class WorkerPool {
           resolve(result);
         },
       };
-      worker.child.send({ type: 'grade', id, ...job } satisfies WorkerJob, (error) => {
+      worker.child.send({ type: 'grade', id, ...job, limits: this.#options.limits ?? {} } satisfies WorkerJob, (error) => {
         if (error) worker.current?.finish({ type: 'killed', reason: 'error', message: `could not reach the grader's worker (${error.message})` });
       });
     });
@@ -270,7 +278,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
   let done = 0;
   const record = (row: GradebookRow, note: string): void => {
     book.rows.push(row);
-    writeFileAtomic(join(out, row.student, 'batch.json'), `${JSON.stringify(row, null, 2)}\n`);
+    writeFileAtomic(join(out, STUDENTS, row.student, 'batch.json'), `${JSON.stringify(row, null, 2)}\n`);
     writeGradebook(out, book);
     done++;
     const minutes = (Date.now() - started) / 60_000;
@@ -291,7 +299,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
 
   const gradeOne = async (source: SubmissionSource): Promise<void> => {
     const t0 = Date.now();
-    const studentOut = join(out, source.student);
+    const studentOut = join(out, STUDENTS, source.student);
     const base = { student: source.student, source: relative(batchDir, source.path) || source.path };
     let taken;
     try {
@@ -299,7 +307,7 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
     } catch (error) {
       const message = error instanceof IntakeError ? error.message : `could not read the submission (${(error as Error).message})`;
       const key = jobKey(kit, `rejected:${message}`, source.student, options.only);
-      writeUngraded(studentOut, source.student, 'rejected', message, maxPoints);
+      writeUngraded(studentOut, source.student, 'rejected', message, maxPoints, exercises);
       record({ ...base, status: 'rejected', message, points: 0, maxPoints, exercises: {}, contentHash: '', key, durationMs: Date.now() - t0 }, '');
       return;
     }
@@ -328,7 +336,10 @@ export async function runBatch(options: BatchOptions): Promise<Gradebook> {
     } else {
       const status: RowStatus = reply.type === 'killed' ? reply.reason : 'error';
       const message = reply.type === 'killed' ? reply.message : `the grader failed: ${reply.message}`;
-      writeUngraded(studentOut, source.student, status, message, maxPoints);
+      // The gradebook keeps the grader's own words (its stderr, its errors, the paths they name);
+      // the student reads what happened, not those.
+      const told = status === 'timed out' ? message : 'the grader failed while grading it (not a problem of your code); your instructor has the details';
+      writeUngraded(studentOut, source.student, status, told, maxPoints, exercises);
       record({ ...base, status, message, points: 0, maxPoints, exercises: {}, contentHash: taken.hash, key, durationMs }, '');
     }
   };

@@ -7,6 +7,9 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../reports/write.ts';
 
+/** The folder of every student's results inside a batch's output: `students/<id>/`. */
+export const STUDENTS = 'students';
+
 export type RowStatus = 'graded' | 'rejected' | 'timed out' | 'error';
 
 export interface GradebookRow {
@@ -124,8 +127,8 @@ export function mergeGradebooks(dirs: readonly string[], out: string): Gradebook
   }
   const target = resolve(out);
   for (const { row, dir } of rows.values()) {
-    const from = join(dir, row.student);
-    const to = join(target, row.student);
+    const from = join(dir, STUDENTS, row.student);
+    const to = join(target, STUDENTS, row.student);
     if (from !== to && existsSync(from)) {
       rmSync(to, { recursive: true, force: true });
       cpSync(from, to, { recursive: true });

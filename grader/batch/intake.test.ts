@@ -137,6 +137,61 @@ describe('git repositories', () => {
     expect(await rejected({ student: 's', path: repo, kind: 'git' })).toMatch(/symbolic link/);
   });
 
+  test("never reads another repository: a '.git' file pointing elsewhere, object alternates and a linked worktree's commondir are refused", async () => {
+    const other = write(fresh(), { 'exercises/06-mean-image/mean-image.ts': "another student's work" });
+    git(other, 'init', '-q');
+    git(other, 'add', '-A');
+    git(other, 'commit', '-qm', 'theirs');
+    const pointer = fresh();
+    mkdirSync(pointer);
+    writeFileSync(join(pointer, '.git'), `gitdir: ${join(other, '.git')}\n`);
+    expect(discoverSubmissions(join(pointer, '..')).find((s) => s.path === pointer)?.kind).toBe('git');
+    expect(await rejected({ student: 's', path: pointer, kind: 'git' })).toMatch(/'.git' is not a folder inside the submission/);
+
+    const borrower = write(fresh(), { 'README.md': 'x' });
+    git(borrower, 'init', '-q');
+    mkdirSync(join(borrower, '.git', 'objects', 'info'), { recursive: true });
+    writeFileSync(join(borrower, '.git', 'objects', 'info', 'alternates'), `${join(other, '.git', 'objects')}\n`);
+    expect(await rejected({ student: 's', path: borrower, kind: 'git' })).toMatch(/borrows from elsewhere \('objects\/info\/alternates'\)/);
+
+    const linked = fresh();
+    git(other, 'worktree', 'add', '-q', linked);
+    expect(await rejected({ student: 's', path: linked, kind: 'git' })).toMatch(/not a folder inside the submission/);
+  });
+
+  test("nothing inside '.git' may be a link (objects linked to another student's graded their work) or a FIFO (git waited on it forever)", async () => {
+    const other = write(fresh(), { 'exercises/06-mean-image/mean-image.ts': "another student's work" });
+    git(other, 'init', '-q');
+    git(other, 'add', '-A');
+    git(other, 'commit', '-qm', 'theirs');
+    const theirs = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: other, encoding: 'utf8' }).trim();
+    const thief = write(fresh(), { 'README.md': 'mine' });
+    git(thief, 'init', '-q');
+    git(thief, 'add', '-A');
+    git(thief, 'commit', '-qm', 'mine');
+    rmSync(join(thief, '.git', 'objects'), { recursive: true });
+    symlinkSync(join(other, '.git', 'objects'), join(thief, '.git', 'objects'));
+    for (const branch of ['master', 'main']) writeFileSync(join(thief, '.git', 'refs', 'heads', branch), `${theirs}\n`);
+    expect(await rejected({ student: 's', path: thief, kind: 'git' })).toBe("the repository's '.git/objects' is a symbolic link; submit a self-contained repository");
+
+    const waiting = write(fresh(), { 'README.md': 'mine' });
+    git(waiting, 'init', '-q');
+    rmSync(join(waiting, '.git', 'HEAD'));
+    execFileSync('mkfifo', [join(waiting, '.git', 'HEAD')]);
+    expect(await rejected({ student: 's', path: waiting, kind: 'git' })).toBe("the repository's '.git/HEAD' is not a regular file");
+  });
+
+  test("git's complaints reach the student without the grading machine's paths", async () => {
+    const repo = fresh();
+    mkdirSync(repo);
+    git(repo, 'init', '-q');
+    writeFileSync(join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(repo, '.git', 'refs', 'heads', 'main'), '0123456789012345678901234567890123456789\n');
+    const message = await rejected({ student: 's', path: repo, kind: 'git' });
+    expect(message).toMatch(/^not a readable git repository with a commit/);
+    expect(message).not.toContain(work);
+  });
+
   test('rejects a repository without commits', async () => {
     const repo = fresh();
     mkdirSync(repo);
@@ -155,5 +210,42 @@ describe('discoverSubmissions', () => {
     expect(discoverSubmissions(batch).map((s) => `${s.student}:${s.kind}`)).toEqual(['alice:zip', 'bob:folder', 'carol:git']);
     write(batch, { 'alice/03-batchnorm/batchnorm.ts': 'x' });
     expect(() => discoverSubmissions(batch)).toThrow(/alice.*both student 'alice'/);
+  });
+
+  test('names that one id stands for are graded apart, and names in other scripts get ids of their own (two of them stopped the whole batch)', () => {
+    const batch = fresh();
+    for (const name of ['张伟', '李娜', 'Zoë', 'Zoé']) write(batch, { [`${name}/03-batchnorm/batchnorm.ts`]: 'x' });
+    const ids = discoverSubmissions(batch).map((s) => s.student);
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.filter((id) => /^submission-[0-9a-f]{10}$/.test(id))).toHaveLength(2);
+    expect(ids.filter((id) => /^Zo_-[0-9a-f]{10}$/.test(id))).toHaveLength(2);
+    expect(discoverSubmissions(batch).map((s) => s.student), 'the same ids on every run').toEqual(ids);
+    expect(studentId('张伟.zip')).toBe(ids.find((id) => discoverSubmissions(batch).find((s) => s.student === id)?.path.endsWith('张伟')));
+  });
+
+  test('a FIFO named like a zip is no submission (opening it waited forever)', () => {
+    const batch = fresh();
+    write(batch, { 'ada/03-batchnorm/batchnorm.ts': 'x' });
+    execFileSync('mkfifo', [join(batch, 'bob.zip')]);
+    expect(discoverSubmissions(batch).map((s) => s.student)).toEqual(['ada']);
+  });
+});
+
+describe('folders and archives that are mostly something else', () => {
+  test('folders count toward the entry limit (a million empty folders were walked whole)', async () => {
+    const folder = write(fresh(), { '03-batchnorm/batchnorm.ts': 'x' });
+    for (let i = 0; i <= INTAKE_LIMITS.maxEntries; i++) mkdirSync(join(folder, `d${i}`));
+    expect(await rejected({ student: 's', path: folder, kind: 'folder' })).toMatch(/more than 5000 files and folders/);
+  });
+
+  test("a file and a folder of one name are refused without naming the grading machine's paths", async () => {
+    const zip = zipFile([
+      { name: '03-batchnorm/batchnorm.ts', content: 'x' },
+      { name: '03-batchnorm/a.ts', content: 'x' },
+      { name: '03-batchnorm/a.ts/b.ts', content: 'y' },
+    ]);
+    const message = await rejected({ student: 's', path: zip, kind: 'zip' });
+    expect(message).toBe('the submission has a file and a folder of the same name');
   });
 });

@@ -39,15 +39,85 @@ export interface SubmissionSource {
   kind: 'folder' | 'zip' | 'git';
 }
 
-/** A submission folder from its name: `Ada Lovelace_1234.zip` → `Ada_Lovelace_1234`. */
+/**
+ * A submission folder from its name: `Ada Lovelace_1234.zip` → `Ada_Lovelace_1234`. A name with
+ * nothing left once made safe (`张伟.zip`) gets an id from a hash of the name, the same on every
+ * run: `submission-1f0c…` (not one `submission` for a whole class of names in other scripts).
+ */
 export function studentId(name: string): string {
-  const bare = name.replace(/\.(zip|git)$/i, '');
+  const bare = bareName(name);
   const id = bare.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 100);
-  return id || 'submission';
+  return id.replace(/_/g, '') ? id : `submission-${nameHash(bare)}`;
+}
+
+function bareName(name: string): string {
+  return name.replace(/\.(zip|git)$/i, '');
+}
+
+function nameHash(bare: string): string {
+  return createHash('sha256').update(bare.normalize('NFC')).digest('hex').slice(0, 10);
+}
+
+function isRealDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isRealFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The git directory of a repository folder: its `.git`, a real folder inside it (never a `.git`
+ * file pointing elsewhere, nor a link), or the folder itself when it is a bare repository. Null
+ * when it is no repository, or one that borrows from outside itself.
+ */
+function gitDirOf(path: string): string | null {
+  if (isRealDirectory(join(path, '.git'))) return join(path, '.git');
+  if (isRealFile(join(path, 'HEAD')) && isRealDirectory(join(path, 'objects')) && isRealDirectory(join(path, 'refs'))) return path;
+  return null;
 }
 
 function isGitRepository(path: string): boolean {
-  return existsSync(join(path, '.git')) || (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')) && existsSync(join(path, 'refs')));
+  return existsSync(join(path, '.git')) || gitDirOf(path) !== null;
+}
+
+/**
+ * Refuses a git directory that reaches outside the submission: `commondir` (a linked worktree's
+ * pointer), object alternates (another repository's objects), a grafted or replaced history.
+ */
+function checkGitDir(source: string): string {
+  const gitDir = gitDirOf(source);
+  if (gitDir === null) {
+    throw new IntakeError(existsSync(join(source, '.git')) ? "'.git' is not a folder inside the submission (a 'gitdir:' pointer or a link to another repository)" : 'not a git repository');
+  }
+  for (const borrowed of ['commondir', 'objects/info/alternates', 'objects/info/http-alternates', 'info/grafts', 'shallow']) {
+    if (existsSync(join(gitDir, borrowed))) throw new IntakeError(`the repository borrows from elsewhere ('${borrowed}'); submit a self-contained repository`);
+  }
+  // Git follows links inside its own directory: `objects` linked to another student's objects and
+  // a ref set to their commit graded their work under this name. And a FIFO named `HEAD` would
+  // keep git waiting forever.
+  let entries = 0;
+  const walk = (dir: string, rel: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const inside = rel ? `${rel}/${name}` : name;
+      const stat = lstatSync(path);
+      if (++entries > 200_000) throw new IntakeError('the repository has more than 200000 files in its .git folder');
+      if (stat.isDirectory()) walk(path, inside);
+      else if (stat.isSymbolicLink()) throw new IntakeError(`the repository's '.git/${inside}' is a symbolic link; submit a self-contained repository`);
+      else if (!stat.isFile()) throw new IntakeError(`the repository's '.git/${inside}' is not a regular file`);
+    }
+  };
+  walk(gitDir, '');
+  return gitDir;
 }
 
 /**
@@ -64,15 +134,25 @@ export function discoverSubmissions(batchDir: string): SubmissionSource[] {
       sources.push({ student: studentId(name), path, kind: 'folder' });
     } else if (stat.isDirectory()) {
       sources.push({ student: studentId(name), path, kind: isGitRepository(path) && !existsSync(join(path, 'exercises')) && !hasExerciseDirs(path) ? 'git' : 'folder' });
-    } else if (/\.zip$/i.test(name)) {
+    } else if (/\.zip$/i.test(name) && stat.isFile()) {
+      // Only a regular file: opening a FIFO named `x.zip` would wait forever for a writer.
       sources.push({ student: studentId(name), path, kind: 'zip' });
     }
   }
-  const seen = new Map<string, string>();
-  for (const s of sources) {
-    const other = seen.get(s.student);
-    if (other) throw new IntakeError(`intake: ${basename(other)} and ${basename(s.path)} are both student '${s.student}'; rename one`);
-    seen.set(s.student, s.path);
+  // Different names that one id stands for (`Zoë.zip`, `Zoé.zip` → `Zo_`) each get the id with a
+  // hash of their own name: the batch grades them all, apart. The same name twice (`alice/` and
+  // `alice.zip`) is one student with two submissions, which only the instructor can settle.
+  const groups = new Map<string, SubmissionSource[]>();
+  for (const s of sources) groups.set(s.student, [...(groups.get(s.student) ?? []), s]);
+  for (const [id, group] of groups) {
+    if (group.length < 2) continue;
+    const bare = group.map((s) => bareName(basename(s.path)));
+    const same = bare.findIndex((b, i) => bare.indexOf(b) !== i);
+    if (same >= 0) {
+      const first = group[bare.indexOf(bare[same]!)]!;
+      throw new IntakeError(`intake: ${basename(first.path)} and ${basename(group[same]!.path)} are both student '${id}'; rename one`);
+    }
+    group.forEach((s, i) => (s.student = `${id.slice(0, 89)}-${nameHash(bare[i]!)}`));
   }
   return sources.sort((a, b) => a.student.localeCompare(b.student));
 }
@@ -143,16 +223,18 @@ function writeKept(outDir: string, relative: string, content: Buffer): void {
 function intakeFolder(source: string, outDir: string): void {
   if (lstatSync(source).isSymbolicLink()) throw new IntakeError('the submission itself is a symbolic link');
   const all: string[] = [];
+  let entries = 0;
   const walk = (dir: string, rel: string): void => {
     for (const name of readdirSync(dir)) {
       if (name === '.git' || name === 'node_modules') continue;
       const path = join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
       const stat = lstatSync(path);
+      // Every entry counts, folders too: a million empty folders are no smaller a submission.
+      if (++entries > INTAKE_LIMITS.maxEntries) throw new IntakeError(`more than ${INTAKE_LIMITS.maxEntries} files and folders`);
       if (stat.isSymbolicLink()) throw new IntakeError(`'${relPath}' is a symbolic link; submissions may not contain links`);
       if (stat.isDirectory()) walk(path, relPath);
       else if (stat.isFile()) all.push(relPath);
-      if (all.length > INTAKE_LIMITS.maxEntries) throw new IntakeError(`more than ${INTAKE_LIMITS.maxEntries} files`);
     }
   };
   walk(source, '');
@@ -241,14 +323,30 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
+/**
+ * Git, on exactly this git directory (no discovery upward, no pointers followed), with no user or
+ * system configuration, no replace refs and no hooks or monitors a repository's config could name.
+ */
+function gitCommand(gitDir: string): { run: (...args: string[]) => string; blob: (sha: string, max: number) => Buffer } {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_NO_REPLACE_OBJECTS: '1', GIT_TERMINAL_PROMPT: '0', HOME: '/nonexistent' };
+  const base = ['--git-dir', gitDir, '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', `safe.directory=${gitDir}`];
+  return {
+    run: (...args) => execFileSync('git', [...base, ...args], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }),
+    blob: (sha, max) => execFileSync('git', [...base, 'cat-file', 'blob', sha], { env, maxBuffer: max + 1, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }),
+  };
+}
+
 /** Exports the committed tree of a git repository (its HEAD), rejecting symbolic links. */
 function intakeGit(source: string, outDir: string): void {
-  const git = (...args: string[]): string => execFileSync('git', ['-C', source, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const gitDir = checkGitDir(source);
+  const { run: git, blob } = gitCommand(gitDir);
   let listing: string;
   try {
     listing = git('ls-tree', '-r', '-z', '--full-tree', 'HEAD');
   } catch (error) {
-    throw new IntakeError(`not a readable git repository with a commit (${((error as { stderr?: string }).stderr ?? String(error)).trim().split('\n')[0]})`);
+    // Git's words, without the paths of the grading machine they may name.
+    const said = ((error as { stderr?: string }).stderr || 'git failed').trim().split('\n')[0]!.split(gitDir).join('.git').split(source).join('.');
+    throw new IntakeError(`not a readable git repository with a commit (${said.slice(0, 200)})`);
   }
   const files: { mode: string; sha: string; path: string }[] = [];
   for (const record of listing.split('\0').filter(Boolean)) {
@@ -269,7 +367,7 @@ function intakeGit(source: string, outDir: string): void {
     if (inner === null || !kept(inner)) continue;
     const size = Number(git('cat-file', '-s', f.sha).trim());
     if (size > INTAKE_LIMITS.maxFileBytes) throw new IntakeError(`'${f.path}' is larger than ${INTAKE_LIMITS.maxFileBytes / 1024 / 1024} MB`);
-    const content = execFileSync('git', ['-C', source, 'cat-file', 'blob', f.sha], { maxBuffer: INTAKE_LIMITS.maxFileBytes + 1 });
+    const content = blob(f.sha, INTAKE_LIMITS.maxFileBytes);
     spend(budget, content.length, f.path);
     writeKept(outDir, inner, content);
   }
@@ -315,7 +413,9 @@ export async function intake(source: SubmissionSource, outDir: string): Promise<
   } catch (error) {
     rmSync(outDir, { recursive: true, force: true });
     if (error instanceof IntakeError) throw error;
-    throw new IntakeError(`could not read the submission (${(error as Error).message})`);
+    // The error's own message names paths of the grading machine: the student reads this one.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new IntakeError(code === 'EEXIST' || code === 'ENOTDIR' ? 'the submission has a file and a folder of the same name' : `could not read the submission${code ? ` (${code})` : ''}`);
   }
   return { dir: outDir, ...hashFolder(outDir) };
 }

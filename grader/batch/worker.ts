@@ -1,12 +1,12 @@
 /**
- * A batch worker: a process of its own (started by batch.ts as `launch.mjs --batch-worker`) that
- * keeps one Grader — one vitest, one TypeScript — and grades the submissions it is sent, one at a
+ * A batch worker: a process of its own (started by batch.ts as `cli.ts --batch-worker`) that
+ * keeps one Grader — one vitest and its test worker — and grades the submissions it is sent, one at a
  * time. The batch can kill it at any moment (a submission over its time limit) and start another;
  * nothing it holds is needed afterwards, because every result is written before it is reported.
  */
 import { Grader } from '../grade.ts';
 import type { GradeReport } from '../reports/report.ts';
-import type { GradeLimits } from '../sandbox/prepare.ts';
+import type { GradeLimits } from '../grade.ts';
 
 export interface WorkerJob {
   type: 'grade';
@@ -17,6 +17,8 @@ export interface WorkerJob {
   /** The student's result folder. */
   out: string;
   only?: string[];
+  /** The batch's limits (the same for every job of a worker). */
+  limits: Partial<GradeLimits>;
 }
 
 export interface JobSummary {
@@ -44,13 +46,12 @@ export function summarize(report: GradeReport): JobSummary {
 export async function workerMain(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('batch worker: must be started by the batch, with an IPC channel');
-  const limits = JSON.parse(process.env['GRADLAB_BATCH_LIMITS'] ?? '{}') as Partial<GradeLimits>;
   let grader: Promise<Grader> | undefined;
   let queue = Promise.resolve();
   process.on('message', (job: WorkerJob) => {
     queue = queue.then(async () => {
       try {
-        grader ??= Grader.start({ limits });
+        grader ??= Grader.start({ limits: job.limits });
         const report = await (await grader).grade({ submission: job.submission, seed: job.seed, out: job.out, ...(job.only ? { only: job.only } : {}) });
         send({ type: 'done', id: job.id, summary: summarize(report) } satisfies WorkerReply);
       } catch (error) {

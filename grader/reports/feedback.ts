@@ -10,15 +10,25 @@ import type { TestOutcome } from '../results.ts';
 import { round2, type ExerciseScore } from '../score.ts';
 import { summarySentence, type GradeReport } from './report.ts';
 
+/**
+ * Control characters (but newline and tab) and the bidirectional-text controls that can make text
+ * read differently from what it is (U+202A–E, U+2066–9, U+200E/F, U+061C), written as visible
+ * escapes: a file name or a message cannot reorder or hide what feedback shows.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Escapes text for a Markdown paragraph or table cell. */
 export function mdText(text: string): string {
-  return text
+  return visible(text)
     .replace(/\r?\n/g, ' ')
     .replace(/([\\`*_[\]<>|#!~])/g, '\\$1');
 }
 
 /** A fenced code block that no backtick run inside `text` can close. */
-export function mdFence(text: string, info = 'text'): string {
+export function mdFence(raw: string, info = 'text'): string {
+  const text = visible(raw);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${text.replace(/\s+$/, '')}\n${fence}`;
@@ -26,7 +36,7 @@ export function mdFence(text: string, info = 'text'): string {
 
 /** An inline code span that no backtick run inside `text` can close. */
 export function mdCode(text: string): string {
-  const flat = text.replace(/\r?\n/g, ' ');
+  const flat = visible(text).replace(/\r?\n/g, ' ');
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const ticks = '`'.repeat(longest + 1);
   return `${ticks}${flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat}${ticks}`;

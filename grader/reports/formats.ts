@@ -1,14 +1,15 @@
 /**
  * The machine-readable results: Gradescope's `results.json` (autograder specification: score,
  * max_score, output, tests[] with name, score, max_score, status, output, visibility) and the
- * Exercism test runner's v3 `results.json` (version, status, message, tests[] with name, status,
- * message, output, task_id). Per-test output follows the feedback policy of results.ts.
+ * Exercism test runner's `results.json`, interface version 3, one per exercise (version, status,
+ * message, tests[] with name, test_code, status, message, output). Per-test output follows the
+ * feedback policy of results.ts.
  */
 import type { TestOutcome } from '../results.ts';
 import type { GradescopeVisibility } from '../rubric.ts';
 import { pointsOf, round2, type Score } from '../score.ts';
-import { feedbackMarkdown, mdFence, mdText } from './feedback.ts';
-import { summarySentence, type GradeReport } from './report.ts';
+import { feedbackMarkdown, mdFence, mdText, visible } from './feedback.ts';
+import type { GradeReport } from './report.ts';
 
 export interface GradescopeTest {
   name: string;
@@ -42,7 +43,8 @@ function testOutput(o: TestOutcome): string {
   return lines.join('\n');
 }
 
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+/** Per-test points to 6 decimals: 600 tests' rounding stays below 0.001 in all, so they add up to the total to 0.01. */
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Gradescope's results.json. */
 export function gradescopeResults(report: GradeReport, hiddenVisibility: GradescopeVisibility = 'visible'): GradescopeResults {
@@ -54,7 +56,7 @@ export function gradescopeResults(report: GradeReport, hiddenVisibility: Gradesc
       const exerciseNumber = Number(o.exercise.slice(0, 2));
       const index = (numbers.get(o.exercise) ?? 0) + 1;
       numbers.set(o.exercise, index);
-      const max = round4(pointsOf(o, score));
+      const max = round6(pointsOf(o, score));
       return {
         name: `${o.exercise} › ${o.group} › ${o.title}`,
         number: `${exerciseNumber}.${index}`,
@@ -90,10 +92,11 @@ function overview(report: GradeReport, score: Score): string {
 
 export interface ExercismTest {
   name: string;
+  test_code: string;
   status: 'pass' | 'fail' | 'error';
   message: string | null;
-  output: string | null;
-  task_id: number;
+  output?: string;
+  task_id?: number;
 }
 
 export interface ExercismResults {
@@ -103,29 +106,48 @@ export interface ExercismResults {
   tests: ExercismTest[];
 }
 
-/** Failures where the code did not return (as opposed to returning a wrong value). */
-const ERRORS = new Set(['threw', 'timeout', 'memory', 'exit', 'access', 'compile', 'load', 'missing-export', 'output', 'stale', 'crash', 'grader']);
+/** Failures where the test could not complete (as opposed to a check that found a wrong value). */
+const ERRORS = new Set(['threw', 'timeout', 'memory', 'exit', 'access', 'compile', 'load', 'missing-export', 'output', 'stale', 'crash', 'grader', 'not-submitted']);
 
-/** Exercism's test-runner v3 results.json. */
-export function exercismResults(report: GradeReport): ExercismResults {
+/** Exercism shows at most 500 characters of what a test printed. */
+const EXERCISM_OUTPUT_LIMIT = 500;
+const TRUNCATED = '\nOutput was truncated. Please limit to 500 chars.';
+
+function exercismOutput(o: TestOutcome): string | undefined {
+  if (!o.output || o.output.bytes === 0) return undefined;
+  const text = visible(o.output.stdout + o.output.stderr);
+  if (text.length <= EXERCISM_OUTPUT_LIMIT && o.output.bytes <= EXERCISM_OUTPUT_LIMIT) return text;
+  return text.slice(0, EXERCISM_OUTPUT_LIMIT - TRUNCATED.length) + TRUNCATED;
+}
+
+/**
+ * Exercism's test-runner results (interface version 3) for one exercise, as its runner writes them
+ * per exercise: tests in the order of the test files (public suite, then hidden), `message` only
+ * when no test could run (status `error`), each test's `test_code` (`testCode`, see exercism.ts),
+ * and the student's prints cut at 500 characters with the notice the interface asks for.
+ */
+export function exercismResults(report: GradeReport, exercise: string, testCode: (o: TestOutcome) => string): ExercismResults {
   const tests = report.outcomes
-    .filter((o) => o.status !== 'skipped')
+    .filter((o) => o.exercise === exercise && o.status !== 'skipped')
     .map((o): ExercismTest => {
-      const message = o.status === 'passed' ? null : [o.failure?.summary ?? 'failed', o.failure?.detail ?? '', ...o.diagnoses.map((d) => `Likely mistake: ${d.hint}`)].filter(Boolean).join('\n\n');
-      return {
-        name: `${o.exercise} › ${o.group} › ${o.title}`,
+      const message = o.status === 'passed' ? null : visible([o.failure?.summary ?? 'failed', o.failure?.detail ?? '', ...o.diagnoses.map((d) => `Likely mistake: ${d.hint}`)].filter(Boolean).join('\n\n'));
+      const test: ExercismTest = {
+        name: `${o.group} › ${o.title}`,
+        test_code: testCode(o),
         status: o.status === 'passed' ? 'pass' : ERRORS.has(o.failure?.category ?? '') ? 'error' : 'fail',
         message,
-        // Exercism shows at most 500 characters of output per test.
-        output: o.output && o.output.bytes > 0 ? o.output.stdout.slice(0, 500) : null,
-        task_id: Number(o.exercise.slice(0, 2)),
       };
+      const output = exercismOutput(o);
+      if (output !== undefined) test.output = output;
+      return test;
     });
-  const status = report.status === 'error' ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
-  return {
-    version: 3,
-    status,
-    message: report.status === 'error' ? 'The grader could not run every suite; your instructor has the details.' : status === 'pass' ? null : summarySentence(report),
-    tests,
-  };
+  // `error` only when no test ran to a verdict: nothing to show but why.
+  const ran = tests.filter((t) => t.status !== 'error');
+  const suiteErrors = report.suiteErrors.filter((e) => e.suite.includes(`/${exercise}/`));
+  if (tests.length === 0 || ran.length === 0) {
+    const first = report.outcomes.find((o) => o.exercise === exercise && o.status === 'failed');
+    const why = suiteErrors.length > 0 ? 'The tests could not run; your instructor has the details.' : (first?.failure?.detail ?? first?.failure?.summary ?? 'No test could run.');
+    return { version: 3, status: 'error', message: visible(why).slice(0, 65_535), tests };
+  }
+  return { version: 3, status: tests.every((t) => t.status === 'pass') ? 'pass' : 'fail', message: null, tests };
 }

@@ -4,6 +4,7 @@
  * value: failures carry only the summaries and, for public tests, the diagnostics of results.ts.
  */
 import type { SuiteError, TestOutcome } from '../results.ts';
+import type { Layers } from '../plan.ts';
 import type { Score } from '../score.ts';
 
 export interface GradeReport {
@@ -28,8 +29,10 @@ export interface GradeReport {
   /** The grader's own failures: suites that could not run, unhandled errors. */
   errors: string[];
   suiteErrors: SuiteError[];
-  /** Where the time went, in ms (processStart is negative: the ms before grading began). */
+  /** Where the time went, in ms. */
   timings: Record<string, number>;
+  /** The isolation layers the submission ran in (see grader/layers.ts). */
+  layers?: Layers;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -30,13 +30,14 @@ export type Edit =
 export type Expectation =
   /** Every test of the exercise passes. */
   | { exercise: string; outcome: 'pass' }
-  /** Every test fails with this category. */
-  | { exercise: string; outcome: 'all-fail'; category: FailureCategory }
+  /** Every test fails with this category (and every public one with a summary matching `reason`). */
+  | { exercise: string; outcome: 'all-fail'; category: FailureCategory; reason?: RegExp }
   /**
    * Only tests that call `fn` (or a function that calls it) fail, at least one of them with
    * `category` (and a summary matching `reason`), and every other test of the exercise passes.
+   * With `every`, each test that calls `fn` itself fails.
    */
-  | { exercise: string; outcome: 'fn-fails'; fn: string; category: FailureCategory; reason?: RegExp }
+  | { exercise: string; outcome: 'fn-fails'; fn: string; category: FailureCategory; reason?: RegExp; every?: true }
   /** The exercise loses points and the feedback names this mistake. */
   | { exercise: string; outcome: 'diagnosed'; mistake: string };
 
@@ -163,23 +164,23 @@ export async function corpus(): Promise<CorpusSubmission[]> {
   return [
     {
       name: 'hostile-runtime',
-      description: 'an infinite loop, memory exhaustion, process.exit, a thrown number, megabytes of prints and reads of grader/ and fixtures/',
+      description: "an infinite loop, memory exhaustion, a reach for Node's process, a thrown number, megabytes of prints and an import of node:fs to read grader/ and fixtures/",
       edits: [
         { kind: 'prologue', exercise: '01-activations', fn: 'sigmoidBackward', code: 'for (;;) {}' },
         { kind: 'prologue', exercise: '02-weight-init', fn: 'heInit', code: 'const hog: Float64Array[] = []; for (;;) hog.push(new Float64Array(1 << 20).fill(1));' },
-        { kind: 'prologue', exercise: '03-batchnorm', fn: 'batchnormBackwardAlt', code: 'process.exit(3);' },
+        { kind: 'prologue', exercise: '03-batchnorm', fn: 'batchnormBackwardAlt', code: '(globalThis as unknown as { process: { exit(code: number): void } }).process.exit(3);' },
         { kind: 'prologue', exercise: '04-groupnorm', fn: 'groupnormBackward', code: 'throw 42;' },
-        { kind: 'prologue', exercise: '05-gradient-check', fn: 'relError', code: "process.stdout.write('x'.repeat(3 << 20));" },
+        { kind: 'prologue', exercise: '05-gradient-check', fn: 'relError', code: "console.log('x'.repeat(3 << 20));" },
         { kind: 'top', exercise: '06-mean-image', code: "import { readFileSync } from 'node:fs';" },
         { kind: 'prologue', exercise: '06-mean-image', fn: 'channelMean', code: `readFileSync(${grader}); readFileSync(${fixture});` },
       ],
       expect: [
-        { exercise: '01-activations', outcome: 'fn-fails', fn: 'sigmoidBackward', category: 'timeout', reason: /sigmoidBackward timed out after 0\.6 s/ },
+        { exercise: '01-activations', outcome: 'fn-fails', fn: 'sigmoidBackward', category: 'timeout', reason: /sigmoidBackward timed out: it ran out of CPU time/ },
         { exercise: '02-weight-init', outcome: 'fn-fails', fn: 'heInit', category: 'memory', reason: /heInit exceeded the memory limit/ },
-        { exercise: '03-batchnorm', outcome: 'fn-fails', fn: 'batchnormBackwardAlt', category: 'exit', reason: /the process exited during batchnormBackwardAlt/ },
+        { exercise: '03-batchnorm', outcome: 'fn-fails', fn: 'batchnormBackwardAlt', category: 'threw', reason: /TypeError: Cannot read properties of undefined \(reading 'exit'\)/ },
         { exercise: '04-groupnorm', outcome: 'fn-fails', fn: 'groupnormBackward', category: 'threw', reason: /threw 42, which is not an Error/ },
         { exercise: '05-gradient-check', outcome: 'fn-fails', fn: 'relError', category: 'output', reason: /relError printed more than 1 MB/ },
-        { exercise: '06-mean-image', outcome: 'fn-fails', fn: 'channelMean', category: 'access', reason: /access denied/ },
+        { exercise: '06-mean-image', outcome: 'all-fail', category: 'access', reason: /access denied: 'node:fs' is a Node module/ },
       ],
     },
     {
@@ -199,9 +200,15 @@ export async function corpus(): Promise<CorpusSubmission[]> {
             "Object.defineProperty(Array.prototype, 0, { set() { throw new Error('no index 0'); }, configurable: true });",
             "Object.defineProperty(Object.prototype, 'then', { get() { throw new Error('not a thenable'); }, configurable: true });",
             "(Float64Array.prototype as unknown as { toString: () => string }).toString = () => 'tampered';",
-            'TextEncoder.prototype.encode = () => new Uint8Array(0);',
+            "Object.defineProperty(Object.prototype, 'toJSON', { value() { return 'tampered'; }, configurable: true, writable: true });",
+            "Object.defineProperty(Object.prototype, '\\u0000gradlab', { get() { return { kind: 'handle', id: 1 }; }, configurable: true });",
+            "Object.defineProperty(Object.prototype, 'ok', { get() { return false; }, configurable: true });",
+            "Object.defineProperty(Object.prototype, 'thrown', { get() { return { form: 'error', message: 'forged' }; }, configurable: true });",
             "DataView.prototype.setUint32 = () => { throw new Error('no views'); };",
             "Math.random = () => 0.5;",
+            // Last: from here on every descriptor object inherits accessors (the bridge's have no prototype).
+            "Object.defineProperty(Object.prototype, 'get', { value() { return 'tampered'; }, configurable: true, writable: true });",
+            "Object.defineProperty(Object.prototype, 'value', { set() { throw new Error('no value'); }, configurable: true });",
           ].join('\n'),
         },
         ...(await mistakeEdits('01-activations', 'sigmoid-derivative-of-x')),
@@ -217,6 +224,47 @@ export async function corpus(): Promise<CorpusSubmission[]> {
         { exercise: '04-groupnorm', outcome: 'diagnosed', mistake: 'strided-channel-groups' },
         { exercise: '05-gradient-check', outcome: 'diagnosed', mistake: 'array-output-not-copied' },
         { exercise: '06-mean-image', outcome: 'diagnosed', mistake: 'mean-per-split' },
+      ],
+    },
+    {
+      name: 'honest-with-patches',
+      description: 'correct answers from modules that patch globals the way students do, keeping every built-in working (enumerable helpers on Object.prototype and Array.prototype, wrapped push, iterator, JSON.stringify and defineProperty, Math.random)',
+      edits: [...solutionFiles().keys()].map((exercise): Edit => ({
+        kind: 'end',
+        exercise,
+        code: [
+          '(Object.prototype as unknown as { sum: () => number }).sum = function () { return 0; };',
+          '(Array.prototype as unknown as { last: () => unknown }).last = function (this: unknown[]) { return this[this.length - 1]; };',
+          "(Float64Array.prototype as unknown as { toString: () => string }).toString = function () { return 'f64'; };",
+          '{ const push = Array.prototype.push; Array.prototype.push = function (this: unknown[], ...a: unknown[]) { return push.apply(this, a); }; }',
+          '{ const it = Array.prototype[Symbol.iterator]; Array.prototype[Symbol.iterator] = function (this: unknown[]) { return it.call(this); } as never; }',
+          '{ const s = JSON.stringify; JSON.stringify = ((...a: Parameters<typeof s>) => s(...a)) as typeof s; }',
+          '{ const d = Object.defineProperty; Object.defineProperty = ((o: object, k: PropertyKey, v: PropertyDescriptor) => d(o, k, v)) as typeof d; }',
+          'Math.random = () => 0.25;',
+        ].join('\n'),
+      })),
+      expect: ['01-activations', '02-weight-init', '03-batchnorm', '04-groupnorm', '06-mean-image'].map((exercise): Expectation => ({ exercise, outcome: 'pass' })),
+    },
+    {
+      name: 'bends-the-trusted-side',
+      description:
+        "work and changes on the trusted side: a dout zeroed in place (written back, it made every gradient check pass), a shape of 200,000 numbers (vitest formatted it whole for each failed test, uncounted) and two million draws from the test's generator (replayed here)",
+      edits: [
+        { kind: 'prologue', exercise: '02-weight-init', fn: 'heInit', code: 'for (let i = 0; i < 2_000_000; i++) rng.uniform();' },
+        {
+          kind: 'prologue',
+          exercise: '03-batchnorm',
+          fn: 'batchnormBackward',
+          code: '{ dout.data.fill(0); const k = cache.gamma.shape[0]!; return { dx: { shape: [...dout.shape], data: new Float64Array(dout.data.length) }, dgamma: { shape: [k], data: new Float64Array(k) }, dbeta: { shape: [k], data: new Float64Array(k) } }; }',
+        },
+        { kind: 'prologue', exercise: '04-groupnorm', fn: 'layernormForward', code: 'return { out: { shape: new Array(200_000).fill(1), data: x.data }, cache: {} as never };' },
+      ],
+      expect: [
+        { exercise: '02-weight-init', outcome: 'fn-fails', fn: 'heInit', category: 'output', reason: /heInit drew more than 1,000,000 numbers from a generator/ },
+        { exercise: '03-batchnorm', outcome: 'fn-fails', fn: 'batchnormBackward', category: 'mutation', reason: /batchnormBackward changed its argument 1/, every: true },
+        { exercise: '04-groupnorm', outcome: 'fn-fails', fn: 'layernormForward', category: 'output', reason: /layernormForward returned more than 10,000 values in arrays and objects/ },
+        { exercise: '01-activations', outcome: 'pass' },
+        { exercise: '06-mean-image', outcome: 'pass' },
       ],
     },
     {

@@ -16,7 +16,7 @@ import type { GradeReport } from '../reports/report.ts';
 import type { TestOutcome } from '../results.ts';
 import { buildSubmission, callersOf, corpus, ROOT, type CorpusSubmission, type Expectation } from './corpus.ts';
 
-const STUDENT_FILES = ['results.json', 'results.exercism.json', 'feedback.md', 'feedback.html'];
+const STUDENT_FILES = ['results.json', 'feedback.md', 'feedback.html', ...['01-activations', '02-weight-init', '03-batchnorm', '04-groupnorm', '05-gradient-check', '06-mean-image'].map((e) => `exercism/${e}/results.json`)];
 
 interface Run {
   report: GradeReport;
@@ -40,7 +40,7 @@ function childEnv(): NodeJS.ProcessEnv {
  */
 function gradeInChild(dirs: string[], outRoot: string, extra: string[]): Promise<Map<string, Run>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'grader', 'launch.mjs'), ...dirs, '--out', outRoot, '--json', '--seed', 'corpus-student', ...extra], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), ...dirs, '--out', outRoot, '--json', '--seed', 'corpus-student', ...extra], {
       cwd: ROOT,
       env: childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,15 +72,18 @@ beforeAll(async () => {
   // The reference and the stubs under their own names: the output folders are named after them.
   const reference = join(work, 'reference');
   const stubs = join(work, 'stubs');
+  const stubsAgain = join(work, 'stubs-again');
   for (const [from, to] of [
     [join(ROOT, 'solutions'), reference],
     [join(ROOT, 'exercises'), stubs],
+    [join(ROOT, 'exercises'), stubsAgain],
     [join(ROOT, 'grader', 'tests', 'independent'), join(work, 'independent')],
   ] as const) {
     for (const exercise of readdirSync(from).filter((d) => /^[0-9]{2}-/.test(d))) cpSync(join(from, exercise), join(to, exercise), { recursive: true });
   }
-  // One grader for all of them (vitest and TypeScript start once); short limits keep the hostile run quick.
-  const names = ['reference', 'stubs', 'independent', ...submissions.map((s) => s.name)];
+  // One grader for all of them (vitest starts once); short limits keep the hostile run quick.
+  // The stubs first, so that their suites really run (a later untouched stub is not run again).
+  const names = ['stubs', 'reference', 'independent', ...submissions.map((s) => s.name), 'stubs-again'];
   const all = gradeInChild(
     names.map((name) => join(work, name)),
     join(work, 'out'),
@@ -135,6 +138,16 @@ describe('reference and stubs', () => {
     const other = report.outcomes.filter((o) => o.failure?.category !== 'not-implemented').map((o) => `${o.title}: ${o.failure?.category}`);
     expect(other).toEqual([]);
     expect(readFileSync(join((await run('stubs')).out, 'feedback.md'), 'utf8')).not.toMatch(/all .*tests passed/i);
+    expect(report.timings['tests'], 'the suites ran').toBeGreaterThan(0);
+  }, RUN_TIMEOUT);
+
+  test('a later submission of the untouched stubs gets the same grade without running its tests again, and is told why', async () => {
+    const first = (await run('stubs')).report;
+    const again = (await run('stubs-again')).report;
+    expect(again.timings['tests'], 'no suite ran').toBeUndefined();
+    expect(again.score.points).toBe(0);
+    expect(again.outcomes.map((o) => [o.title, o.failure?.category])).toEqual(first.outcomes.map((o) => [o.title, o.failure?.category]));
+    expect(again.notes.filter((n) => /distributed stubs, unchanged/.test(n))).toHaveLength(first.exercises.length);
   }, RUN_TIMEOUT);
 });
 
@@ -149,12 +162,14 @@ function checkExpectation(report: GradeReport, e: Expectation): void {
       return;
     case 'all-fail':
       expect(describeFailures(tests.filter((t) => t.failure?.category !== e.category))).toEqual([]);
+      if (e.reason) expect(describeFailures(tests.filter((t) => t.visibility === 'public' && !e.reason!.test(t.failure?.summary ?? '')))).toEqual([]);
       return;
     case 'fn-fails': {
       const affected = callersOf(e.exercise, e.fn);
       const touches = (t: TestOutcome): boolean => t.called.some((c) => affected.has(c));
       expect(failed.length, `no test of ${e.exercise} failed`).toBeGreaterThan(0);
       expect(describeFailures(failed.filter((t) => !touches(t))), 'tests that never call the broken function must pass').toEqual([]);
+      if (e.every) expect(describeFailures(tests.filter((t) => t.called.includes(e.fn) && t.status !== 'failed')), `tests calling ${e.fn} that passed`).toEqual([]);
       const right = failed.filter((t) => t.failure?.category === e.category && (!e.reason || e.reason.test(t.failure.summary)));
       expect(right.length, `no failure of category ${e.category}${e.reason ? ` matching ${e.reason}` : ''}: ${describeFailures(failed).slice(0, 5).join(' | ')}`).toBeGreaterThan(0);
       return;
@@ -246,7 +261,7 @@ describe('feedback policy', () => {
     expect(results.max_score).toBe(report.score.maxPoints);
     expect(results.tests.length).toBe(report.outcomes.length);
     const sum = results.tests.reduce((a, t) => a + t.score, 0);
-    expect(sum).toBeCloseTo(results.score, 1);
+    expect(Math.abs(sum - results.score), 'the tests add up to the total, to 0.01').toBeLessThanOrEqual(0.01);
     for (const t of results.tests) {
       expect(['passed', 'failed']).toContain(t.status);
       expect(typeof t.name).toBe('string');
@@ -254,17 +269,36 @@ describe('feedback policy', () => {
     }
   }, RUN_TIMEOUT);
 
-  test('results.exercism.json follows the test-runner v3 format', async () => {
+  test("Exercism's results follow its test-runner interface (version 3), one file per exercise", async () => {
     const { out } = await run('broken-sources');
-    const results = JSON.parse(readFileSync(join(out, 'results.exercism.json'), 'utf8')) as {
-      version: number;
-      status: string;
-      message: string | null;
-      tests: { name: string; status: string; message: string | null; task_id: number }[];
-    };
-    expect(results.version).toBe(3);
-    expect(results.status).toBe('fail');
-    expect(new Set(results.tests.map((t) => t.status))).toEqual(new Set(['pass', 'fail', 'error']));
-    for (const t of results.tests) expect(Number.isInteger(t.task_id)).toBe(true);
+    type Results = { version: number; status: string; message: string | null; tests: { name: string; test_code: string; status: string; message: string | null; output?: string }[] };
+    const of = (exercise: string): Results => JSON.parse(readFileSync(join(out, 'exercism', exercise, 'results.json'), 'utf8')) as Results;
+    // 04: layernormForward returns NaN: some tests fail, others pass, none errs for good.
+    const mixed = of('04-groupnorm');
+    expect(mixed.version).toBe(3);
+    expect(mixed.status).toBe('fail');
+    expect(mixed.message, 'a top-level message only when no test ran').toBeNull();
+    expect(new Set(mixed.tests.map((t) => t.status))).toEqual(new Set(['pass', 'fail']));
+    for (const t of mixed.tests) expect(t.test_code.length, t.name).toBeGreaterThan(0);
+    // 01 does not compile: no test ran, so status error and a message saying why.
+    const broken = of('01-activations');
+    expect(broken.status).toBe('error');
+    expect(broken.message).toMatch(/does not compile/);
+    expect(of('03-batchnorm').status).toBe('pass');
+    // 02: a missing export errs in the tests that use it, the others still run: fail, not error.
+    const partial = of('02-weight-init');
+    expect(partial.status).toBe('fail');
+    expect(partial.tests.some((t) => t.status === 'error') && partial.tests.some((t) => t.status === 'pass')).toBe(true);
+  }, RUN_TIMEOUT);
+
+  test("Exercism's output is cut at 500 characters with the notice its interface asks for", async () => {
+    const { out } = await run('hostile-runtime');
+    const results = JSON.parse(readFileSync(join(out, 'exercism', '05-gradient-check', 'results.json'), 'utf8')) as { tests: { output?: string }[] };
+    const printed = results.tests.filter((t) => t.output !== undefined);
+    expect(printed.length).toBeGreaterThan(0);
+    for (const t of printed) {
+      expect(t.output!.length).toBeLessThanOrEqual(500);
+      expect(t.output).toMatch(/Output was truncated\. Please limit to 500 chars\.$/);
+    }
   }, RUN_TIMEOUT);
 });

@@ -1,5 +1,5 @@
 /**
- * The grader's small parts: the generator draw counts the sandbox relies on, the rubric and its
+ * The grader's small parts: the generator positions the sandbox relies on, the rubric and its
  * schema against the suites, the feedback's escaping and wording, atomic writes and the failure
  * classification that decides what a hidden test may say.
  */
@@ -8,31 +8,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestError } from 'vitest';
 import { describe, expect, test } from 'vitest';
-import { createRng as realRng } from '../../lib/random.ts';
+import { advanceRng, createRng, drawsOf } from '../../lib/random.ts';
 import { discoverExercises } from '../discover.ts';
-import { feedbackHtml, feedbackMarkdown, mdCode, mdFence } from '../reports/feedback.ts';
+import { feedbackHtml, feedbackMarkdown, mdCode, mdFence, mdText } from '../reports/feedback.ts';
 import { summarySentence, type GradeReport } from '../reports/report.ts';
 import { writeFileAtomic } from '../reports/write.ts';
 import { classifyFailure, parseTitle, type TestOutcome } from '../results.ts';
 import { loadRubric, parseRubric, RubricError } from '../rubric.ts';
-import { advanceRng, countingRng } from '../sandbox/rng-count.ts';
 import { scoreOutcomes } from '../score.ts';
 import { ROOT } from './corpus.ts';
 
 describe('generator replication', () => {
   test.for([
-    ['uniform', (r: ReturnType<typeof realRng>) => r.uniform()],
-    ['randn', (r: ReturnType<typeof realRng>) => r.randn()],
-    ['randint', (r: ReturnType<typeof realRng>) => r.randint(0, 7)],
-    ['shuffle', (r: ReturnType<typeof realRng>) => r.shuffle([1, 2, 3, 4, 5])],
-    ['permutation', (r: ReturnType<typeof realRng>) => r.permutation(6)],
-  ] as const)('%s consumes the uniform draws the counter says (lib/random.ts draw order)', ([, draw]) => {
-    const counter = { drawn: 0 };
-    const counted = countingRng(realRng('count'), counter);
-    for (let i = 0; i < 3; i++) draw(counted);
-    const replica = realRng('count');
-    advanceRng(replica, counter.drawn);
-    expect(counted.uniform()).toBe(replica.uniform());
+    ['uniform', (r: ReturnType<typeof createRng>) => r.uniform()],
+    ['randn', (r: ReturnType<typeof createRng>) => r.randn()],
+    ['randint', (r: ReturnType<typeof createRng>) => r.randint(0, 7)],
+    ['shuffle', (r: ReturnType<typeof createRng>) => r.shuffle([1, 2, 3, 4, 5])],
+    ['permutation', (r: ReturnType<typeof createRng>) => r.permutation(6)],
+  ] as const)('%s: a replica advanced by drawsOf continues where the original stands (lib/random.ts draw order)', ([, draw]) => {
+    const original = createRng('count');
+    for (let i = 0; i < 3; i++) draw(original);
+    const replica = createRng('count');
+    advanceRng(replica, drawsOf(original)!);
+    expect(original.uniform()).toBe(replica.uniform());
   });
 });
 
@@ -104,13 +102,17 @@ describe('scores and feedback', () => {
     expect(parseTitle('relError › is symmetric')).toEqual({ fn: 'relError', description: 'is symmetric' });
   });
 
-  test('a hidden failure says what kind of failure, never the assertion message or what the code threw', () => {
+  test('a hidden failure says what kind of failure in the grader\'s words — no message, error name, count or error size the submission chose — and keeps the message for the instructor', () => {
     const error = { name: 'AssertionError', message: 'out differs: got 1.2345, expected 9.8765' } as TestError;
-    const values = classifyFailure([error], { called: [], failures: [], verdicts: [{ what: 'out', kind: 'values', worstRelError: 0.25, count: 3, size: 20 }] }, 'values', 'f', 'hidden');
-    expect(values).toEqual({ category: 'values', summary: '`out` has wrong values: 3 of 20 elements out of tolerance, worst relative error 2.5e-1' });
-    const threw = { name: 'RangeError', message: 'secret input 0.123456' } as TestError;
-    const meta = { called: [], verdicts: [], failures: [{ kind: 'threw' as const, fn: 'f', message: 'f threw RangeError: secret input 0.123456', errorName: 'RangeError', errorMessage: 'secret input 0.123456' }] };
-    expect(classifyFailure([threw], meta, 'values', 'f', 'hidden')).toEqual({ category: 'threw', summary: 'f threw a RangeError' });
+    const verdicts = [{ what: 'out', kind: 'values' as const, worstRelError: 0.25, count: 3, size: 20 }];
+    const values = classifyFailure([error], { called: [], failures: [], verdicts }, 'values', 'f', 'hidden');
+    expect(values).toEqual({ category: 'values', summary: '`out` has wrong values', instructorDetail: 'AssertionError: out differs: got 1.2345, expected 9.8765' });
+    expect(classifyFailure([error], { called: [], failures: [], verdicts }, 'values', 'f', 'public').summary).toBe('`out` has wrong values: 3 of 20 elements out of tolerance, worst relative error 2.5e-1');
+    const threw = { name: 'LEAK 0.123456', message: 'secret input 0.123456' } as TestError;
+    const meta = { called: [], verdicts: [], failures: [{ kind: 'threw' as const, fn: 'f', message: 'f threw LEAK 0.123456: secret input 0.123456', errorName: 'LEAK 0.123456', errorMessage: 'secret input 0.123456' }] };
+    const hidden = classifyFailure([threw], meta, 'values', 'f', 'hidden');
+    expect(hidden.summary).toBe('f threw an error');
+    expect(hidden.detail).toBeUndefined();
     expect(classifyFailure([threw], meta, 'values', 'f', 'public').detail).toContain('secret input 0.123456');
   });
 
@@ -121,6 +123,14 @@ describe('scores and feedback', () => {
     expect(summarySentence(onlyPublic)).not.toMatch(/all/i);
     const both = { ...base, hiddenExercises: ['03-batchnorm'], outcomes: [outcome({ visibility: 'public' }), outcome({})] } as GradeReport;
     expect(summarySentence(both)).toBe('All 2 tests passed, public and hidden.');
+  });
+
+  test('control and bidirectional characters from a submission are shown as escapes, never obeyed', () => {
+    const rlo = 'evil\u202Egpj.ts\u0007';
+    expect(mdText(rlo)).not.toMatch(/[\u202e\u0007]/);
+    expect(mdText(rlo)).toContain('u202e');
+    expect(mdFence(`x${rlo}`)).not.toMatch(/[\u202e\u0007]/);
+    expect(mdCode(rlo)).not.toMatch(/[\u202e\u0007]/);
   });
 
   test('what a submission printed cannot break out of its code block or inject HTML', () => {

@@ -17,19 +17,39 @@
  *    row, so the micro-kernel reads both with unit stride. Transposition is free: it is only a
  *    different stride while packing. Panels are zero-padded to a multiple of 4, so the
  *    micro-kernel has no edge cases.
- * 3. Threads, opt-in (`setGemmThreads(2)`): large products split their 4-row panels between this
- *    thread and worker threads over shared memory. Every element of `out` is still computed by one
- *    thread in the same order, so results are bit-identical for any thread count.
+ * 3. Threads, opt-in: the trainer registers a pool of worker threads (`setGemmParallel`, see
+ *    network/gemm-threads.ts) and large products split their 4-row panels between this
+ *    thread and the workers over shared memory. Every element of `out` is still computed by one
+ *    thread in the same order, so results are bit-identical for any thread count. This file
+ *    itself imports nothing: it runs wherever lib/ runs, the grader's sandbox included.
  *
  * Cache blocking (BLIS's kc / mc loops) was measured and gains nothing here: at the sizes the kit
  * uses, scalar V8 code is bound by arithmetic, not by memory.
  */
-import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-
 /** Micro-tile size: rows of `a`, columns of `b` per register block. The micro-kernel spells it out. */
-const MR = 4;
+export const MR = 4;
 const NR = 4;
+
+/** Below this many multiply-adds (≈ 0.5 ms of work), handing off to other threads costs more than it saves. */
+const PARALLEL_MIN_WORK = 1 << 20;
+
+/**
+ * Runs the micro-kernel over all 4-row panels of a product packed in a shared workspace, on this
+ * thread and others (see network/gemm-threads.ts). `ready()` false means "run here".
+ */
+export interface GemmParallel {
+  ready(): boolean;
+  run(m4: number, n4: number, k: number, ws: Workspace): void;
+}
+
+let parallel: GemmParallel | null = null;
+
+/** Registers (or with null removes) the threads large products may use. Returns the previous one. */
+export function setGemmParallel(next: GemmParallel | null): GemmParallel | null {
+  const previous = parallel;
+  parallel = next;
+  return previous;
+}
 
 /**
  * `out[M, N] = a[M, K] · b[K, N]`, all row-major, `out` overwritten (its first M·N entries).
@@ -72,7 +92,7 @@ function gemmStrided(
   }
   const m4 = Math.ceil(m / MR) * MR;
   const n4 = Math.ceil(n / NR) * NR;
-  const pool = m * n * k >= PARALLEL_MIN_WORK && m4 >= 2 * MR ? readyPool() : null;
+  const pool = parallel !== null && m * n * k >= PARALLEL_MIN_WORK && m4 >= 2 * MR && parallel.ready() ? parallel : null;
   const ws = workspace(m4 * k, n4 * k, m4 * n4, pool !== null);
   packA(m, k, a, rsA, csA, ws.ap);
   packB(n, k, b, rsB, csB, ws.bp);
@@ -81,7 +101,7 @@ function gemmStrided(
   const direct = pool === null && m4 === m && n4 === n;
   const c = direct ? out : ws.c;
   if (pool === null) microKernel(0, m4, n4, k, ws.ap, ws.bp, c);
-  else pool.run(m4, n4, k);
+  else pool.run(m4, n4, k, ws);
   if (!direct) {
     for (let i = 0; i < m; i++) {
       const row = i * n4;
@@ -118,11 +138,11 @@ function packB(n: number, k: number, b: Float64Array, rsB: number, csB: number, 
  * The micro-kernel: for the 4-row panels starting at rows `rowStart … rowEnd − 4` of the packed
  * `ap` and every 4-column panel of `bp`, `c[i, j] = Σ_p ap[i, p] · bp[p, j]` with row stride `n4`.
  *
- * NOTE: this function's source text is also what the worker threads run (see `workerSource`), so
+ * NOTE: this function's source text is also what the worker threads run (gemm-threads.ts), so
  * it must stay self-contained: no closures, no calls, no nested functions, no TypeScript-only
  * runtime features.
  */
-function microKernel(
+export function microKernel(
   rowStart: number,
   rowEnd: number,
   n4: number,
@@ -167,7 +187,7 @@ function microKernel(
 // ---------------------------------------------------------------------------------------------
 // Workspace: packed panels and the padded output, grown on demand and reused between calls.
 
-interface Workspace {
+export interface Workspace {
   ap: Float64Array;
   bp: Float64Array;
   c: Float64Array;
@@ -176,7 +196,7 @@ interface Workspace {
 let local: Workspace = { ap: new Float64Array(0), bp: new Float64Array(0), c: new Float64Array(0) };
 let shared: Workspace = local;
 
-/** Buffers of at least the given sizes; shared (visible to the workers) when `parallel`. */
+/** Buffers of at least the given sizes; shared (visible to other threads) when `parallel`. */
 function workspace(apSize: number, bpSize: number, cSize: number, parallel: boolean): Workspace {
   const ws = parallel ? shared : local;
   if (ws.ap.length >= apSize && ws.bp.length >= bpSize && ws.c.length >= cSize) return ws;
@@ -190,184 +210,4 @@ function workspace(apSize: number, bpSize: number, cSize: number, parallel: bool
   if (parallel) shared = next;
   else local = next;
   return next;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Threads: a small pool of workers that run the same micro-kernel on shared buffers.
-
-/** Below this many multiply-adds (≈ 0.5 ms of work), handing off costs more than it saves. */
-const PARALLEL_MIN_WORK = 1 << 20;
-/** Rows of `out` per unit of work that a thread claims at a time. */
-const ROWS_PER_CHUNK = 4 * MR;
-/** How long the main thread waits for a worker before declaring it lost. */
-const WORKER_TIMEOUT_MS = 60_000;
-
-// Control block, Int32 slots.
-const JOB = 0; // incremented by the main thread for each new job; the workers wait on it
-const NEXT_CHUNK = 1; // the next chunk to claim (Atomics.add)
-const DONE = 2; // workers that finished the current job
-const ROWS = 3; // m4, n4, k of the current job
-const COLS = 4;
-const DEPTH = 5;
-const READY = 6; // workers started
-const VERSION = 7; // version of the shared buffers the current job uses
-const CONTROL_SLOTS = 8;
-
-let threads = 1;
-let pool: Pool | null = null;
-
-/**
- * Sets how many threads large products use (1 = this thread only, the default). The trainer and
- * the benchmark opt in; tests and exercises stay single-threaded and need no workers. When worker
- * threads are unavailable (e.g. Node's permission model forbids them), products quietly stay on
- * this thread. Returns the previous setting.
- */
-export function setGemmThreads(count: number): number {
-  if (!Number.isInteger(count) || count < 1) {
-    throw new RangeError(`setGemmThreads: 'count' must be a positive integer, got ${String(count)}`);
-  }
-  const previous = threads;
-  threads = Math.min(count, 64);
-  if (pool && pool.size !== threads - 1) {
-    pool.close();
-    pool = null;
-  }
-  return previous;
-}
-
-/**
- * The thread count in use, the machine's core count (a sensible setting), and whether the worker
- * threads have started (they start on the first large product; until then products run here).
- */
-export function gemmThreads(): { current: number; available: number; workersReady: boolean } {
-  return { current: threads, available: availableParallelism(), workersReady: pool?.ready() ?? false };
-}
-
-/** Starts the worker threads now rather than on the first large product. Resolves when they run. */
-export async function startGemmThreads(): Promise<void> {
-  if (threads <= 1) return;
-  if (readyPool() !== null) return;
-  const deadline = Date.now() + WORKER_TIMEOUT_MS;
-  while (pool !== null && !pool.ready() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-}
-
-/** The worker pool when it is enabled and its workers have started; null means "run here". */
-function readyPool(): Pool | null {
-  if (threads <= 1) return null;
-  if (pool === null) {
-    try {
-      pool = new Pool(threads - 1);
-    } catch {
-      threads = 1; // no worker threads in this process; stay single-threaded
-      return null;
-    }
-  }
-  return pool.ready() ? pool : null;
-}
-
-/** The JavaScript a worker runs: the micro-kernel, then a loop that claims chunks of each job. */
-function workerSource(): string {
-  return `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const microKernel = ${microKernel.toString()};
-const control = new Int32Array(workerData.control);
-const port = workerData.port;
-let buffers = { version: -1 };
-let ap, bp, c;
-Atomics.add(control, ${READY}, 1);
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, ${JOB}, seen);
-  seen = Atomics.load(control, ${JOB});
-  // New buffers arrive as a message before the job that first uses them.
-  while (buffers.version !== control[${VERSION}]) {
-    const message = receiveMessageOnPort(port);
-    if (message) {
-      buffers = message.message;
-      ap = new Float64Array(buffers.ap); bp = new Float64Array(buffers.bp); c = new Float64Array(buffers.c);
-    }
-  }
-  const m4 = control[${ROWS}], n4 = control[${COLS}], k = control[${DEPTH}];
-  const chunks = Math.ceil(m4 / ${ROWS_PER_CHUNK});
-  for (let chunk = Atomics.add(control, ${NEXT_CHUNK}, 1); chunk < chunks; chunk = Atomics.add(control, ${NEXT_CHUNK}, 1)) {
-    const start = chunk * ${ROWS_PER_CHUNK};
-    microKernel(start, Math.min(m4, start + ${ROWS_PER_CHUNK}), n4, k, ap, bp, c);
-  }
-  Atomics.add(control, ${DONE}, 1);
-  Atomics.notify(control, ${DONE});
-}`;
-}
-
-interface PoolWorker {
-  worker: Worker;
-  port: MessagePort;
-}
-
-class Pool {
-  readonly size: number;
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
-  private readonly workers: PoolWorker[] = [];
-  /** The buffers the workers were last sent. */
-  private sent: Workspace | null = null;
-  private version = 0;
-  private job = 0;
-
-  constructor(size: number) {
-    this.size = size;
-    for (let w = 0; w < size; w++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(workerSource(), {
-        eval: true,
-        workerData: { control: this.control.buffer, port: port2 },
-        transferList: [port2],
-      });
-      worker.unref(); // an idle pool never keeps the process alive
-      port1.unref();
-      this.workers.push({ worker, port: port1 });
-    }
-  }
-
-  /** True once every worker has started (until then the main thread works alone, never waits). */
-  ready(): boolean {
-    return Atomics.load(this.control, READY) === this.size;
-  }
-
-  /** Runs the product packed in the `shared` workspace on this thread and the workers, and waits. */
-  run(m4: number, n4: number, k: number): void {
-    const ws = shared;
-    const control = this.control;
-    if (this.sent !== ws) {
-      this.version = (this.version + 1) & 0x3fffffff;
-      const message = { version: this.version, ap: ws.ap.buffer, bp: ws.bp.buffer, c: ws.c.buffer };
-      for (const { port } of this.workers) port.postMessage(message);
-      Atomics.store(control, VERSION, this.version);
-      this.sent = ws;
-    }
-    control[ROWS] = m4;
-    control[COLS] = n4;
-    control[DEPTH] = k;
-    Atomics.store(control, NEXT_CHUNK, 0);
-    Atomics.store(control, DONE, 0);
-    this.job = (this.job + 1) & 0x3fffffff;
-    Atomics.store(control, JOB, this.job);
-    Atomics.notify(control, JOB);
-    const chunks = Math.ceil(m4 / ROWS_PER_CHUNK);
-    for (let chunk = Atomics.add(control, NEXT_CHUNK, 1); chunk < chunks; chunk = Atomics.add(control, NEXT_CHUNK, 1)) {
-      const start = chunk * ROWS_PER_CHUNK;
-      microKernel(start, Math.min(m4, start + ROWS_PER_CHUNK), n4, k, ws.ap, ws.bp, ws.c);
-    }
-    const deadline = Date.now() + WORKER_TIMEOUT_MS;
-    for (let done = Atomics.load(control, DONE); done < this.size; done = Atomics.load(control, DONE)) {
-      if (Date.now() > deadline) throw new Error(`gemm: a worker thread did not finish within ${WORKER_TIMEOUT_MS / 1000} s`);
-      Atomics.wait(control, DONE, done, 100);
-    }
-  }
-
-  close(): void {
-    for (const { worker, port } of this.workers) {
-      port.close();
-      void worker.terminate();
-    }
-    this.workers.length = 0;
-  }
 }

@@ -9,6 +9,112 @@ import { add, map, matmul, type Tensor } from '../index.ts';
 export type Params = Readonly<Record<string, Tensor>>;
 
 /**
+ * How a test function was made — its table, name and params — which is all it takes to make it
+ * again elsewhere: the grader rebuilds these functions inside its sandbox (they hide nothing), so
+ * a student's gradient check calls them there instead of across the boundary.
+ */
+export interface TestFunctionDescription {
+  table: 'scalarFunctions' | 'arrayFunctions';
+  name: string;
+  params: Params;
+  /** Set by `recorded`: the function keeps a copy of every x it is called with. */
+  records?: true;
+  /** Set by `failingOnCall`: the function throws on this call (1 = the first). */
+  failsOnCall?: number;
+}
+
+/** What a test function has seen, for the test to read afterwards (see `recorded`, `failingOnCall`). */
+export interface TestFunctionState {
+  /** Copies of the inputs it was called with, for a `recorded` function. */
+  calls: Tensor[];
+  /** How many times it has been called. */
+  count: number;
+}
+
+const descriptions = new WeakMap<object, TestFunctionDescription>();
+const states = new WeakMap<object, TestFunctionState>();
+
+/** The description of a function made from one of the tables below, or undefined for any other function. */
+export function describeTestFunction(fn: unknown): TestFunctionDescription | undefined {
+  return typeof fn === 'function' ? descriptions.get(fn) : undefined;
+}
+
+/** What a test function has seen so far (its calls, when recorded, and their count). */
+export function testFunctionState(fn: unknown): TestFunctionState | undefined {
+  return typeof fn === 'function' ? states.get(fn) : undefined;
+}
+
+/**
+ * Brings a test function to a state seen elsewhere (the grader copies the state of the function it
+ * rebuilt in the sandbox back into the test's own, after the student's code ran).
+ */
+export function restoreTestFunctionState(fn: unknown, state: TestFunctionState): void {
+  const own = testFunctionState(fn);
+  if (!own) return;
+  own.calls.splice(0, own.calls.length, ...state.calls);
+  own.count = state.count;
+}
+
+/** Wraps `inner` with a state, per its description's options, and remembers how it was made. */
+function withState<T>(inner: (x: Tensor) => T, description: TestFunctionDescription, state?: TestFunctionState): (x: Tensor) => T {
+  const own: TestFunctionState = { calls: state ? [...state.calls] : [], count: state?.count ?? 0 };
+  const fn = Object.assign(
+    (x: Tensor): T => {
+      own.count++;
+      if (description.records) own.calls.push({ shape: [...x.shape], data: x.data.slice() });
+      if (description.failsOnCall === own.count) throw new Error('f failed on purpose');
+      return inner(x);
+    },
+    description.records ? { calls: own.calls } : {},
+  );
+  descriptions.set(fn, description);
+  states.set(fn, own);
+  rawFunctions.set(fn, inner);
+  return fn;
+}
+
+/** The function a description names, made afresh with the given state (see `describeTestFunction`). */
+export function rebuildTestFunction(description: TestFunctionDescription, state?: TestFunctionState): (x: Tensor) => unknown {
+  const table: Readonly<Record<string, (params: Params) => (x: Tensor) => unknown>> = description.table === 'scalarFunctions' ? scalarFunctions : arrayFunctions;
+  const factory = Object.hasOwn(table, description.name) ? table[description.name] : undefined;
+  if (!factory) throw new RangeError(`rebuildTestFunction: no ${description.table}.${description.name}`);
+  const { table: t, name, params } = description;
+  return withState(factory(params), { table: t, name, params, ...(description.records ? { records: true as const } : {}), ...(description.failsOnCall ? { failsOnCall: description.failsOnCall } : {}) }, state);
+}
+
+/** The undecorated function behind a test function (or the function itself). */
+function raw<T>(fn: (x: Tensor) => T): (x: Tensor) => T {
+  return (rawFunctions.get(fn) as ((x: Tensor) => T) | undefined) ?? fn;
+}
+
+const rawFunctions = new WeakMap<object, unknown>();
+
+/** The same test function, keeping a copy of every x it is called with in its `calls`. */
+export function recorded<T>(fn: (x: Tensor) => T): ((x: Tensor) => T) & { readonly calls: Tensor[] } {
+  const description = descriptions.get(fn);
+  if (!description) throw new TypeError('recorded: only a test function of lib/testing/functions.ts can be recorded');
+  return withState(raw(fn), { ...description, records: true }) as ((x: Tensor) => T) & { readonly calls: Tensor[] };
+}
+
+/** The same test function, throwing `Error('f failed on purpose')` on its `n`-th call. */
+export function failingOnCall<T>(fn: (x: Tensor) => T, n: number): (x: Tensor) => T {
+  const description = descriptions.get(fn);
+  if (!description) throw new TypeError('failingOnCall: only a test function of lib/testing/functions.ts can fail on purpose');
+  return withState(raw(fn), { ...description, failsOnCall: n });
+}
+
+/** Wraps each factory of a table so that every function it makes remembers how it was made. */
+function described<T>(table: TestFunctionDescription['table'], factories: Readonly<Record<string, (params: Params) => (x: Tensor) => T>>) {
+  const out: Record<string, (params: Params) => (x: Tensor) => T> = {};
+  for (const [name, factory] of Object.entries(factories)) {
+    out[name] = (params: Params) => {
+      return withState(factory(params), { table, name, params });
+    };
+  }
+  return Object.freeze(out) as Readonly<Record<string, (params: Params) => (x: Tensor) => T>>;
+}
+
+/**
  * Softmax cross-entropy of the scores `X W` against labels `y`, averaged over the N rows:
  * `L(W) = −(1/N) Σ_n log softmax(X_n W)_{y_n}` with X `[N, D]`, W `[D, K]`, y `[N]` (class indices).
  */
@@ -27,7 +133,7 @@ export function softmaxLoss(X: Tensor, y: Tensor, W: Tensor): number {
 }
 
 /** Scalar functions `f(x) → number` by name; `params` are the case's. */
-export const scalarFunctions: Readonly<Record<string, (params: Params) => (x: Tensor) => number>> = {
+export const scalarFunctions = described<number>('scalarFunctions', {
   /** Σ x³: the centred difference is exactly 3x² + h², a forward one 3x² + 3xh + h². */
   sumCubes: () => (x) => x.data.reduce((s, v) => s + v * v * v, 0),
   /** ½ xᵀ A x + bᵀ x over the flattened x, A `[n, n]` not symmetric: every element couples to every other. */
@@ -42,15 +148,19 @@ export const scalarFunctions: Readonly<Record<string, (params: Params) => (x: Te
       }
       return s;
     },
+  /** Σ x²: at x = 0 the centred difference is exactly 0, and so is the gradient 2x. */
+  sumSquares: () => (x) => x.data.reduce((s, v) => s + v * v, 0),
+  /** Σ (i + 1)·x_i² over the flattened x: separable, with a different weight for every element. */
+  weightedSquares: () => (x) => x.data.reduce((s, v, i) => s + (i + 1) * v * v, 0),
   /** Softmax loss as a function of the weights W, as in a real gradient check. */
   softmaxLoss:
     ({ X, y }) =>
     (W) =>
       softmaxLoss(X!, y!, W),
-};
+});
 
 /** Tensor-valued functions `f(x) → Tensor` by name. */
-export const arrayFunctions: Readonly<Record<string, (params: Params) => (x: Tensor) => Tensor>> = {
+export const arrayFunctions = described<Tensor>('arrayFunctions', {
   /** Elementwise tanh. */
   tanh: () => (x) => map(x, Math.tanh),
   /** Elementwise x³ (with h, the centred difference is dout ⊙ (3x² + h²)). */
@@ -65,8 +175,26 @@ export const arrayFunctions: Readonly<Record<string, (params: Params) => (x: Ten
     ({ A }) =>
     (x) =>
       matmul(A!, x),
+  /** Elementwise sine. */
+  sin: () => (x) => map(x, Math.sin),
+  /** x W with x on the left: x `[N, D]`, W `[D, M]`. */
+  rightProduct:
+    ({ W }) =>
+    (x) =>
+      matmul(x, W!),
+  /** tanh(A x) as a function of the right factor: A `[N, D]`, x `[D, M]` (a tanh layer's weights). */
+  tanhOfProduct:
+    ({ A }) =>
+    (x) =>
+      map(matmul(A!, x), Math.tanh),
+  /** The flattened x times W `[n, M]`, as a tensor of rank 1: the output's rank differs from x's. */
+  flatProduct:
+    ({ W }) =>
+    (x) => ({ shape: [W!.shape[1]!], data: matmul({ shape: [1, x.data.length], data: x.data }, W!).data }),
   /** The input itself: its output shares data with the argument. */
   identity: () => (x) => x,
+  /** The input's data under a flat shape: a view that shares memory with the argument. */
+  flatView: () => (x) => ({ shape: [x.data.length], data: x.data }),
   /** tanh(x W) flattened to one axis: the output has neither x's shape nor x's rank. */
   tanhLayerFlat:
     ({ W }) =>
@@ -74,7 +202,7 @@ export const arrayFunctions: Readonly<Record<string, (params: Params) => (x: Ten
       const out = map(matmul(x, W!), Math.tanh);
       return { shape: [out.data.length], data: out.data };
     },
-};
+});
 
 /** Σ x³, whose gradient is 3x². */
 export const sumCubes = scalarFunctions['sumCubes']!({});
@@ -109,3 +237,92 @@ export function quadraticGradient(A: Tensor, b: Tensor, x: Tensor): Tensor {
   return { shape: [...x.shape], data: g };
 }
 
+
+/** Unit roundoff of float64, 2⁻⁵³. */
+const U = 2 ** -53;
+
+/**
+ * For each scalar function, a bound on the rounding error of one evaluation, whatever order its
+ * sums are taken in: n terms summed carry at most γₙ·Σ|terms| ≤ (n + 1)·u·Σ|terms| (Higham §4.2),
+ * each product or power a few more u of its own size. A centred difference divides the
+ * difference of two such evaluations by 2h, which is how much two correct numerical gradients can
+ * differ when they evaluate f at points one ulp apart (`x[i] += h … x[i] -= 2h` instead of
+ * `old ± h`), or how far either is from the exact difference quotient.
+ */
+export const scalarRounding: Readonly<Record<string, (params: Params) => (x: Tensor) => number>> = {
+  sumCubes: () => (x) => (x.data.length + 3) * U * x.data.reduce((s, v) => s + Math.abs(v) ** 3, 0),
+  quadratic:
+    ({ A, b }) =>
+    (x) => {
+      const n = x.data.length;
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        s += Math.abs(b!.data[i]! * x.data[i]!);
+        for (let j = 0; j < n; j++) s += 0.5 * Math.abs(x.data[i]! * A!.data[i * n + j]! * x.data[j]!);
+      }
+      return (n * n + n + 4) * U * s;
+    },
+  sumSquares: () => (x) => (x.data.length + 2) * U * x.data.reduce((s, v) => s + v * v, 0),
+  weightedSquares: () => (x) => (x.data.length + 3) * U * x.data.reduce((s, v, i) => s + (i + 1) * v * v, 0),
+  softmaxLoss:
+    ({ X, y }) =>
+    (W) => {
+      // Per example: each score s_k = X_n W_k errs by (D + 2)·u·Σ_d |X_nd W_dk|; the loss term
+      // −(s_y − top − log Σ exp(s_k − top)) moves by at most 3 times the largest score error, plus
+      // (K + 6)·u of 1 + |log z| + |s_y − top| for the exponentials, the sum and the logarithm.
+      const [N, D] = X!.shape as [number, number];
+      const K = W.shape[1]!;
+      const scores = matmul(X!, W);
+      let total = 0;
+      for (let n = 0; n < N; n++) {
+        let top = -Infinity;
+        let scoreError = 0;
+        for (let k = 0; k < K; k++) {
+          top = Math.max(top, scores.data[n * K + k]!);
+          let mag = 0;
+          for (let d = 0; d < D; d++) mag += Math.abs(X!.data[n * D + d]! * W.data[d * K + k]!);
+          scoreError = Math.max(scoreError, (D + 2) * U * mag);
+        }
+        let z = 0;
+        for (let k = 0; k < K; k++) z += Math.exp(scores.data[n * K + k]! - top);
+        total += 3 * scoreError + (K + 6) * U * (1 + Math.abs(Math.log(z)) + Math.abs(scores.data[n * K + y!.data[n]!]! - top));
+      }
+      return total / N + U * Math.abs(softmaxLoss(X!, y!, W));
+    },
+};
+
+/** For each tensor-valued function, a bound on the rounding error of each output of one evaluation (see `scalarRounding`). */
+export const arrayRounding: Readonly<Record<string, (params: Params) => (x: Tensor) => Tensor>> = {
+  tanh: () => (x) => map(x, () => 2 * U),
+  cube: () => (x) => map(x, (v) => 3 * U * Math.abs(v) ** 3),
+  affine:
+    ({ W, b }) =>
+    (x) => {
+      const D = x.shape[1]!;
+      return add(map(matmul(map(x, Math.abs), map(W!, Math.abs)), (v) => (D + 3) * U * v), map(b!, (v) => 2 * U * Math.abs(v)));
+    },
+  leftProduct:
+    ({ A }) =>
+    (x) =>
+      map(matmul(map(A!, Math.abs), map(x, Math.abs)), (v) => (A!.shape[1]! + 2) * U * v),
+  sin: () => (x) => map(x, () => 2 * U),
+  rightProduct:
+    ({ W }) =>
+    (x) =>
+      map(matmul(map(x, Math.abs), map(W!, Math.abs)), (v) => (x.shape[1]! + 2) * U * v),
+  tanhOfProduct:
+    ({ A }) =>
+    (x) =>
+      map(matmul(map(A!, Math.abs), map(x, Math.abs)), (v) => (A!.shape[1]! + 2) * U * v + 2 * U),
+  flatProduct:
+    ({ W }) =>
+    (x) => ({ shape: [W!.shape[1]!], data: matmul({ shape: [1, x.data.length], data: x.data.map(Math.abs) }, map(W!, Math.abs)).data.map((v) => (x.data.length + 2) * U * v) }),
+  identity: () => (x) => map(x, () => 0),
+  flatView: () => (x) => ({ shape: [x.data.length], data: new Float64Array(x.data.length) }),
+  tanhLayerFlat:
+    ({ W }) =>
+    (x) => {
+      const out = map(matmul(map(x, Math.abs), map(W!, Math.abs)), (v) => (x.shape[1]! + 2) * U * v + 2 * U);
+      return { shape: [out.data.length], data: out.data };
+    },
+};

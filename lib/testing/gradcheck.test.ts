@@ -1,7 +1,7 @@
 /** Kit tests for the trusted gradient helpers (lib/testing/gradcheck.ts). */
 import { describe, expect, test } from 'vitest';
 import { clone, createRng, fromNested, map, matmul, randn, transpose, type Tensor } from '../index.ts';
-import { delegateNumericalGradients, evalNumericalGradient, evalNumericalGradientArray, numericalGradientOf, relError } from './gradcheck.ts';
+import { delegateNumericalGradients, evalNumericalGradient, evalNumericalGradientArray, extrapolatedGradientOf, numericalGradientOf, relError } from './gradcheck.ts';
 
 describe('relError', () => {
   test('is CS231n’s elementwise max of |a − b| / max(1e-8, |a| + |b|)', () => {
@@ -63,6 +63,36 @@ describe('numericalGradientOf', () => {
     try {
       expect(numericalGradientOf(claimed, [x], { wrt: 0, dout: x }).data).toEqual(Float64Array.of(42));
       expect(numericalGradientOf((v: Tensor) => v, [x], { wrt: 0, dout: x }).shape).toEqual([2, 3]);
+    } finally {
+      delegateNumericalGradients(null);
+    }
+  });
+});
+
+describe('extrapolatedGradientOf', () => {
+  const rng = createRng('lib/extrapolatedGradientOf');
+
+  test('is exact for polynomials up to degree 4 but for rounding, where one centred difference errs by h²·f‴/6', () => {
+    // f = Σ x⁴: D(h) = 4x³ + 4x·h², so (4·D(h) − D(2h)) / 3 = 4x³ exactly.
+    const x = map(randn([5], rng), (v) => v + Math.sign(v));
+    const quartic = (v: Tensor): number => v.data.reduce((s, t) => s + t ** 4, 0);
+    const exact = map(x, (v) => 4 * v ** 3);
+    expect(extrapolatedGradientOf(quartic, [x], { wrt: 0 })).toBeAllClose(exact, { rtol: 1e-10, atol: 1e-12, what: 'extrapolated' });
+    expect(relError(numericalGradientOf(quartic, [x], { wrt: 0, h: 1e-3 }), exact), 'one centred difference at h = 1e-3').toBeGreaterThan(1e-8);
+  });
+
+  test('is two numerical gradients as data (h and 2h), so a delegate serves both', () => {
+    const x = randn([3], rng);
+    const steps: number[] = [];
+    const f = (v: Tensor): number => v.data.reduce((s, t) => s + Math.sin(t), 0);
+    delegateNumericalGradients((fn, _args, options) => {
+      if (fn !== f) return undefined;
+      steps.push(options.h ?? NaN);
+      return { shape: [3], data: Float64Array.of(1, 2, 3) };
+    });
+    try {
+      expect(extrapolatedGradientOf(f, [x], { wrt: 0 }).data).toEqual(Float64Array.of(1, 2, 3));
+      expect(steps).toEqual([1e-3, 2e-3]);
     } finally {
       delegateNumericalGradients(null);
     }

@@ -78,9 +78,9 @@ export interface EluCache {
 /**
  * Sigmoid, forward: `σ(x) = 1 / (1 + e^(−x))`, output in (0, 1).
  *
- * NOTE: `e^(−x)` overflows to Infinity for x below about −709, and `e^x / (1 + e^x)` gives
- * Infinity / Infinity = NaN above about 709: compute each sign with the form that only
- * exponentiates a non-positive number.
+ * NOTE: `e^x / (1 + e^x)` is Infinity / Infinity = NaN above x ≈ 709 (`1 / (1 + e^(−x))` stays
+ * finite: at x = −1000 it is 1 / Infinity = 0). Computing each sign with the form that only
+ * exponentiates a non-positive number is safe by construction.
  *
  * @param x any shape.
  * @returns `{ out: σ(x), cache }`, `out` the shape of `x`.

@@ -131,7 +131,12 @@ export function layernormForward(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1
 }
 
 /**
- * Layer normalization, backward pass. With dx̂ = dout ⊙ γ and s_i = 1/√(σ²_i + ε):
+ * Layer normalization, backward pass. γ and β enter as in batch norm: dβ and dγ are sums of
+ * dout and dout ⊙ x̂ over the rows. Each x_id reaches the loss directly through x̂_id and through
+ * its row's mean μ_i and variance σ²_i: the closed form you derived for batch norm carries over,
+ * with the sums running over the D features of one row instead of over the batch.
+ *
+ * @solution-only With dx̂ = dout ⊙ γ and s_i = 1/√(σ²_i + ε):
  *   dβ_d = Σ_i dout_id,   dγ_d = Σ_i dout_id x̂_id
  *   dx_id = (s_i / D) · (D · dx̂_id − Σ_e dx̂_ie − x̂_id · Σ_e dx̂_ie x̂_ie)
  * The two sums are the paths through μ_i and σ²_i: batch norm's closed form with the roles of
@@ -140,9 +145,11 @@ export function layernormForward(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1
  * @param dout `[N, D]` upstream gradient.
  * @param cache what `layernormForward` returned.
  * @returns `{ dx [N, D], dgamma [D], dbeta [D] }`.
+ * @throws RangeError when `dout` does not have the shape of the forward pass's `x`.
  */
 export function layernormBackward(dout: Tensor, cache: LayernormCache): LayernormGradients {
   // BEGIN SOLUTION
+  // TODO: check that dout has the shape of x; then, row by row, the two sums over the row's features.
   const { xhat, invStd, gamma } = cache;
   const [N, D] = xhat.shape as [number, number];
   assertShape('layernormBackward', 'dout', dout, [N, D]);

@@ -1,10 +1,11 @@
 /**
  * `npm run release -- --out <dir> [--git] [--no-verify] [--force]`
  *
- * Writes the student kit: exercises (stubs, briefs, public tests), `lib/`, the public fixtures and
- * their schema, a student package.json / lockfile / tsconfig / vitest config / README, and the
- * GitHub Classroom workflow. Nothing hidden goes in: no solutions, hidden suites, hidden fixtures,
- * rubric, mistakes or generators — and a leak scan of every written file proves it.
+ * Writes the student kit: exercises (stubs, briefs, public tests), `lib/`, the trainer's
+ * non-exercise layers (`network/`, without its tests), the public fixtures and their schema, a
+ * student package.json / lockfile / tsconfig / vitest config and reporter / README, and the GitHub
+ * Classroom workflow. Nothing hidden goes in: no solutions, hidden suites, hidden fixtures, rubric,
+ * mistakes or generators — and a leak scan of every written file proves it.
  *
  * Then the release verifies itself in a scratch copy: `npm ci && npm test` must run every public
  * suite, and every exercise test must fail with "not implemented yet" (no import, type or fixture
@@ -12,14 +13,18 @@
  *
  * With `--git`, the output becomes a git repository with two branches: `main` (the student kit)
  * and `solutions` (the same kit with every exercise filled in from `solutions/`, plus the reference
- * network and trainer), on which `npm test` passes — instructors push it after the deadline.
+ * solutions and the trainer's tests), on which `npm test` passes — instructors push it after the
+ * deadline.
+ *
+ * The output can never be left on `solutions`: a release that fails to verify removes it, and any
+ * other failure or an interrupt (Ctrl-C, SIGTERM) leaves it on `main`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { staleStubs } from '../stubs.ts';
+import { solutionOnlyLines, staleStubs } from '../stubs.ts';
 import { numbersIn, scanForLeaks, solutionBodyLines, type Leak, type Secrets } from './leak-scan.ts';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -115,7 +120,19 @@ const STUDENT_SCRIPTS = {
   'test:watch': 'vitest',
   'test:ui': 'vitest --ui',
   typecheck: 'tsc --noEmit -p tsconfig.json',
+  // The trainer builds the network from exercises/ in the kit, from the reference on the solutions branch.
+  train: 'tsx network/train.ts',
+  experiment: 'tsx network/experiment.ts',
 };
+
+/** What the student tooling needs beyond the packages the kit's files import. */
+const TOOLING = ['vitest', '@vitest/ui', 'typescript', '@types/node', 'tsx'];
+
+/** network/'s test support and tests: for the kit's own tests, not for students. */
+function isNetworkTestFile(path: string): boolean {
+  const rel = relative(join(ROOT, 'network'), path);
+  return rel.endsWith('.test.ts') || rel.startsWith(`testing/`);
+}
 
 /** What a releasable exercise needs; the problems, if any, one line each. */
 export function checkExercises(root = ROOT): string[] {
@@ -138,9 +155,10 @@ export function writeStudentKit(out: string): void {
     copy(join(ROOT, 'fixtures', ex, 'public.json'), join(out, 'fixtures', ex, 'public.json'));
   }
   copy(join(ROOT, 'fixtures', 'schema.json'), join(out, 'fixtures', 'schema.json'));
-  // lib/testing/implementation.ts chooses solutions or the grader's sandbox: master-only tooling.
-  const masterOnly = new Set([join(ROOT, 'lib', 'testing', 'implementation.ts')]);
-  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts') && !masterOnly.has(p))) copy(f, join(out, relative(ROOT, f)));
+  for (const f of filesUnder(join(ROOT, 'lib')).filter((p) => !p.endsWith('.test.ts'))) copy(f, join(out, relative(ROOT, f)));
+  // The trainer: affine layers, softmax loss, optimizers, data, reports — no exercise's answer (the leak scan checks).
+  for (const f of filesUnder(join(ROOT, 'network')).filter((p) => !isNetworkTestFile(p))) copy(f, join(out, relative(ROOT, f)));
+  copy(join(ROOT, 'vitest.reporter.ts'), join(out, 'vitest.reporter.ts'));
   for (const [template, target] of [
     ['README.student.md', 'README.md'],
     ['tsconfig.student.json', 'tsconfig.json'],
@@ -150,7 +168,7 @@ export function writeStudentKit(out: string): void {
   ] as const) {
     copy(join(TEMPLATES, template), join(out, target));
   }
-  writeFileSync(join(out, 'package.json'), packageJsonFor(out, 'gradlab-exercises', STUDENT_SCRIPTS, ['vitest', '@vitest/ui', 'typescript', '@types/node']));
+  writeFileSync(join(out, 'package.json'), packageJsonFor(out, 'gradlab-exercises', STUDENT_SCRIPTS, TOOLING));
   writeLockfile(out);
 }
 
@@ -159,6 +177,7 @@ export function collectSecrets(root = ROOT): Secrets {
   const publicFiles = [
     ...filesUnder(join(root, 'exercises')),
     ...filesUnder(join(root, 'lib')),
+    ...filesUnder(join(root, 'network')),
     ...exerciseNames(root).map((ex) => join(root, 'fixtures', ex, 'public.json')).filter(existsSync),
   ];
   const publicText = publicFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
@@ -181,10 +200,9 @@ export function collectSecrets(root = ROOT): Secrets {
   const solutionLines = new Set<string>();
   for (const f of filesUnder(join(root, 'solutions')).filter((p) => p.endsWith('.ts'))) {
     const source = readFileSync(f, 'utf8');
-    const body = relative(join(root, 'solutions'), f).startsWith('network')
-      ? source.split('\n').map((l) => l.trim()).filter((l) => l.length >= 24 && !l.startsWith('//') && !l.startsWith('*'))
-      : solutionBodyLines(source);
-    for (const line of body) if (!publicLines.has(line)) solutionLines.add(line);
+    // Code inside the solution blocks, and the TSDoc that only the solutions carry (derivations).
+    const onlyInSolutions = [...solutionBodyLines(source), ...solutionOnlyLines(source).map((l) => l.trim()).filter((l) => l.length >= 24)];
+    for (const line of onlyInSolutions) if (!publicLines.has(line)) solutionLines.add(line);
   }
   return { values, caseIds, solutionLines };
 }
@@ -199,32 +217,83 @@ interface JsonReport {
   testResults: { name: string; message: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
-function run(cmd: string, args: readonly string[], cwd: string, what: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, GRADLAB_IMPL: '', CI: 'true' } });
-  if (r.status !== 0) throw new ReleaseError(`release: ${what} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-4000)}`);
-  return r.stdout;
+/** The release was interrupted (SIGINT, SIGTERM): not a failure of the kit. */
+export class ReleaseInterrupted extends Error {
+  override readonly name = 'ReleaseInterrupted';
 }
+
+/** The kit did not verify: the output is removed, never left to be pushed. */
+export class VerificationError extends ReleaseError {}
+
+/** A child process of the self-check, running now (so an interrupt can stop it). */
+let running: ChildProcess | null = null;
+let interrupted: NodeJS.Signals | null = null;
+
+function throwIfInterrupted(): void {
+  if (interrupted) throw new ReleaseInterrupted(`release: interrupted (${interrupted})`);
+}
+
+/**
+ * Runs one step of the self-check as a child process, with a heartbeat on `log` every 15 s so a
+ * minutes-long npm ci or npm test shows it is alive. Resolves with its exit code and output.
+ */
+export function step(what: string, cmd: string, args: readonly string[], cwd: string, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  throwIfInterrupted();
+  const started = performance.now();
+  const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+  log(`  ${what} …`);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const heartbeat = setInterval(() => log(`  … ${what}: still running (${elapsed()})`), 15_000);
+    child.on('error', (error) => {
+      clearInterval(heartbeat);
+      running = null;
+      reject(new ReleaseError(`release: ${what} could not start: ${error.message}`));
+    });
+    child.on('close', (status, signal) => {
+      clearInterval(heartbeat);
+      running = null;
+      // A Ctrl-C reaches the whole process group: the child may report it before our handler runs.
+      if (signal === 'SIGINT' || signal === 'SIGTERM' || status === 130) interrupted ??= signal ?? 'SIGINT';
+      if (interrupted) return reject(new ReleaseInterrupted(`release: interrupted (${interrupted}) during ${what}`));
+      log(`  ${what}: ${status === 0 ? 'done' : `exit ${status}`} in ${elapsed()}`);
+      resolvePromise({ status, stdout, stderr });
+    });
+  });
+}
+
+export type Verifier = (tree: string, expect: 'not-implemented' | 'pass', log: (line: string) => void) => Promise<{ tests: number }>;
 
 /**
  * Installs a scratch copy of the kit with `npm ci` and runs its tests. `expect` says what a good
  * result is: every exercise test failing with "not implemented yet" (the student kit) or every
- * test passing (the solutions branch).
+ * test passing (the solutions branch). Each step is logged as it starts and ends.
  */
-export function verifyTree(tree: string, expect: 'not-implemented' | 'pass'): { tests: number } {
+export const verifyTree: Verifier = async (tree, expect, log) => {
   const scratch = mkdtempSync(join(tmpdir(), 'gradlab-verify-'));
   try {
     cpSync(tree, scratch, { recursive: true, filter: (p) => !p.includes(`${tree}/.git`) });
-    run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], scratch, 'npm ci in the release');
-    run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], scratch, 'tsc in the release');
+    const must = async (what: string, cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<void> => {
+      const r = await step(what, cmd, args, scratch, log, env);
+      if (r.status !== 0) throw new VerificationError(`release: ${what} failed (exit ${r.status}):\n${(r.stderr || r.stdout).slice(-4000)}`);
+    };
+    await must('npm ci', 'npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { ...process.env, GRADLAB_IMPL: '', CI: 'true' });
+    await must('tsc', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
     const report = join(scratch, 'report.json');
-    const test = spawnSync('npm', ['test', '--', '--reporter=json', `--outputFile=${report}`], { cwd: scratch, encoding: 'utf8', env: { ...process.env, GRADLAB_IMPL: '' } });
-    if (!existsSync(report)) throw new ReleaseError(`release: npm test produced no report:\n${test.stderr.slice(-4000)}`);
+    const what = expect === 'pass' ? 'npm test (every test must pass)' : 'npm test (every test must fail on the stubs)';
+    const test = await step(what, 'npm', ['test', '--', '--reporter=json', `--outputFile=${report}`], scratch, log, { ...process.env, GRADLAB_IMPL: '' });
+    if (!existsSync(report)) throw new VerificationError(`release: npm test produced no report:\n${test.stderr.slice(-4000)}`);
     const result = JSON.parse(readFileSync(report, 'utf8')) as JsonReport;
     const problems: string[] = [];
     for (const file of result.testResults) {
       if (file.message) problems.push(`${relative(scratch, file.name)}: ${file.message.split('\n')[0]}`);
       for (const t of file.assertionResults) {
-        if (expect === 'pass' && t.status !== 'passed') problems.push(`${t.fullName}: ${t.status} ${t.failureMessages[0]?.split('\n')[0] ?? ''}`);
+        if (expect === 'pass' && t.status !== 'passed' && t.status !== 'skipped') problems.push(`${t.fullName}: ${t.status} ${t.failureMessages[0]?.split('\n')[0] ?? ''}`);
         if (expect === 'not-implemented' && !(t.status === 'failed' && /not implemented yet: \w+ \(exercises\//.test(t.failureMessages.join('\n')))) {
           problems.push(`${t.fullName}: ${t.status}${t.failureMessages[0] ? `: ${t.failureMessages[0].split('\n')[0]}` : ''}`);
         }
@@ -234,13 +303,13 @@ export function verifyTree(tree: string, expect: 'not-implemented' | 'pass'): { 
     if (expect === 'not-implemented' && test.status === 0) problems.push('npm test passed on the stubs');
     if (expect === 'pass' && test.status !== 0 && problems.length === 0) problems.push(`npm test exited with ${test.status}`);
     if (problems.length > 0) {
-      throw new ReleaseError(`release: the ${expect === 'pass' ? 'solutions branch' : 'student kit'} does not verify:\n  ${problems.slice(0, 20).join('\n  ')}`);
+      throw new VerificationError(`release: the ${expect === 'pass' ? 'solutions branch' : 'student kit'} does not verify:\n  ${problems.slice(0, 20).join('\n  ')}`);
     }
     return { tests: result.numTotalTests };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-}
+};
 
 /** Removes the solution markers and stub-only lines, for the solutions branch. */
 export function stripMarkers(source: string): string {
@@ -252,8 +321,8 @@ export function stripMarkers(source: string): string {
 
 /**
  * Turns a student kit (a copy) into the solutions branch's tree: every exercise filled in from
- * `solutions/`, and `solutions/` itself (the references and the network with its trainer) copied
- * as it is, so the trainer's commands and tests run there exactly as in this repository.
+ * `solutions/`, `solutions/NN-slug/` itself (the reference the trainer and its tests use), and
+ * network/'s tests, so the trainer's commands and tests run there exactly as in this repository.
  */
 export function fillWithSolutions(tree: string): void {
   for (const ex of exerciseNames(ROOT)) {
@@ -264,19 +333,16 @@ export function fillWithSolutions(tree: string): void {
       writeFileSync(join(tree, 'solutions', ex, f), source);
     }
   }
-  const network = join(ROOT, 'solutions', 'network');
-  if (existsSync(network)) for (const f of filesUnder(network)) copy(f, join(tree, 'solutions', 'network', relative(network, f)));
-  const master = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const scripts: Record<string, string> = { ...STUDENT_SCRIPTS };
-  for (const name of ['train', 'experiment']) if (master.scripts[name]) scripts[name] = master.scripts[name];
-  writeFileSync(join(tree, 'package.json'), packageJsonFor(tree, 'gradlab-exercises', scripts, ['vitest', '@vitest/ui', 'typescript', '@types/node', 'tsx']));
+  for (const f of filesUnder(join(ROOT, 'network')).filter(isNetworkTestFile)) copy(f, join(tree, relative(ROOT, f)));
+  writeFileSync(join(tree, 'package.json'), packageJsonFor(tree, 'gradlab-exercises', STUDENT_SCRIPTS, TOOLING));
+  copy(join(TEMPLATES, 'README.solutions.md'), join(tree, 'README.md'));
   copy(join(TEMPLATES, 'vitest.config.solutions.ts'), join(tree, 'vitest.config.ts'));
   copy(join(TEMPLATES, 'tsconfig.solutions.json'), join(tree, 'tsconfig.json'));
   writeLockfile(tree);
 }
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'gradlab release', GIT_AUTHOR_EMAIL: 'release@gradlab.invalid', GIT_COMMITTER_NAME: 'gradlab release', GIT_COMMITTER_EMAIL: 'release@gradlab.invalid' } });
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_AUTHOR_NAME: 'gradlab release', GIT_AUTHOR_EMAIL: 'release@gradlab.invalid', GIT_COMMITTER_NAME: 'gradlab release', GIT_COMMITTER_EMAIL: 'release@gradlab.invalid' } });
 }
 
 export interface ReleaseOptions {
@@ -285,10 +351,40 @@ export interface ReleaseOptions {
   verify?: boolean;
   force?: boolean;
   log?: (line: string) => void;
+  /** The self-check; tests replace it with a quick stand-in. */
+  verifier?: Verifier;
+  /** Called after the solutions branch is written, before it is verified; tests use it to fail there. */
+  afterSolutions?: (out: string) => void;
 }
 
-export function release(options: ReleaseOptions): void {
+/** Whether `out` is a git repository whose `main` has a commit. */
+function hasMainCommit(out: string): boolean {
+  try {
+    git(out, 'rev-parse', '--verify', '-q', 'refs/heads/main');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Leaves the output safe to push after a failed or interrupted release: removed when the kit did
+ * not verify (or no `main` exists yet), otherwise checked out on `main`, clean. Returns what it did.
+ */
+export function secureOutput(out: string, reason: 'unverified' | 'failed'): string {
+  if (!existsSync(out)) return `${out} does not exist`;
+  if (reason === 'unverified' || !existsSync(join(out, '.git')) || !hasMainCommit(out)) {
+    rmSync(out, { recursive: true, force: true });
+    return `removed ${out}`;
+  }
+  git(out, 'checkout', '-f', '-q', 'main');
+  git(out, 'clean', '-f', '-d', '-q');
+  return `${out} is on branch main (the student kit)`;
+}
+
+export async function release(options: ReleaseOptions): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const verify = options.verifier ?? verifyTree;
   const out = options.out;
   const stale = staleStubs(ROOT);
   if (stale.length > 0) throw new ReleaseError(`release: stubs are out of date (run \`npm run stubs\`): ${stale.join(', ')}`);
@@ -299,29 +395,52 @@ export function release(options: ReleaseOptions): void {
     rmSync(out, { recursive: true, force: true });
   }
   mkdirSync(out, { recursive: true });
-  writeStudentKit(out);
-  const secrets = collectSecrets();
-  const leaks = scanForLeaks(out, secrets);
-  if (leaks.length > 0) throw new ReleaseError(`release: the student kit leaks ${leaks.length} hidden item(s):\n${formatLeaks(leaks)}`);
-  log(`wrote the student kit to ${out} (${filesUnder(out).length} files); leak scan clean (${secrets.values.size} hidden values, ${secrets.caseIds.size} hidden case ids, ${secrets.solutionLines.size} solution lines checked)`);
-  if (options.verify !== false) {
-    const { tests } = verifyTree(out, 'not-implemented');
-    log(`verified: npm ci && npm test in a fresh copy runs ${tests} exercise tests, every one failing with "not implemented yet"`);
+  interrupted = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted = signal;
+    running?.kill('SIGTERM');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = performance.now();
+  const since = (): string => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+  try {
+    writeStudentKit(out);
+    const secrets = collectSecrets();
+    const leaks = scanForLeaks(out, secrets);
+    if (leaks.length > 0) throw new VerificationError(`release: the student kit leaks ${leaks.length} hidden item(s):\n${formatLeaks(leaks)}`);
+    log(`wrote the student kit to ${out} (${filesUnder(out).length} files); leak scan clean (${secrets.values.size} hidden values, ${secrets.caseIds.size} hidden case ids, ${secrets.solutionLines.size} solution lines checked)`);
+    if (options.verify !== false) {
+      log('self-check of the student kit in a fresh copy (takes a few minutes):');
+      const { tests } = await verify(out, 'not-implemented', log);
+      log(`verified: npm ci && npm test in a fresh copy runs ${tests} exercise tests, every one failing with "not implemented yet" (${since()})`);
+    }
+    throwIfInterrupted();
+    if (!options.git) return;
+    git(out, 'init', '-q', '-b', 'main');
+    git(out, 'add', '-A');
+    git(out, 'commit', '-q', '-m', 'Student kit: exercises, briefs, public tests and fixtures, the trainer');
+    git(out, 'checkout', '-q', '-b', 'solutions');
+    fillWithSolutions(out);
+    git(out, 'add', '-A');
+    git(out, 'commit', '-q', '-m', 'Reference solutions, and the trainer\'s tests');
+    options.afterSolutions?.(out);
+    if (options.verify !== false) {
+      log('self-check of branch solutions in a fresh copy:');
+      const { tests } = await verify(out, 'pass', log);
+      log(`verified: on branch solutions, npm ci && npm test passes all ${tests} tests (${since()})`);
+    }
+    throwIfInterrupted();
+    git(out, 'checkout', '-q', 'main');
+    log(`git repository with branches main (student kit, checked out) and solutions (push after the deadline)`);
+  } catch (error) {
+    const what = secureOutput(out, error instanceof VerificationError ? 'unverified' : 'failed');
+    if (error instanceof Error) error.message += `\n${what}`;
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  if (!options.git) return;
-  git(out, 'init', '-q', '-b', 'main');
-  git(out, 'add', '-A');
-  git(out, 'commit', '-q', '-m', 'Student kit: exercises, briefs, public tests and fixtures');
-  git(out, 'checkout', '-q', '-b', 'solutions');
-  fillWithSolutions(out);
-  git(out, 'add', '-A');
-  git(out, 'commit', '-q', '-m', 'Reference solutions, the reference network and trainer');
-  if (options.verify !== false) {
-    const { tests } = verifyTree(out, 'pass');
-    log(`verified: on branch solutions, npm ci && npm test passes all ${tests} tests`);
-  }
-  git(out, 'checkout', '-q', 'main');
-  log(`git repository with branches main (student kit) and solutions (push after the deadline)`);
 }
 
 function parseArgs(argv: readonly string[]): ReleaseOptions {
@@ -341,8 +460,12 @@ function parseArgs(argv: readonly string[]): ReleaseOptions {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    release(parseArgs(process.argv.slice(2)));
+    await release(parseArgs(process.argv.slice(2)));
   } catch (error) {
+    if (error instanceof ReleaseInterrupted) {
+      console.error(error.message);
+      process.exit(130);
+    }
     if (error instanceof ReleaseError) {
       console.error(error.message);
       process.exit(1);

@@ -5,35 +5,24 @@
  * Initializers always receive a fresh `createRng(seed)`. A correct initializer reproduces the
  * reference draw for draw, so the statistical checks use fixed seeds: they pass or fail the same
  * way for every student. `activationStatistics` is graded on its own: its weights here are built
- * from lib's `randn`, never from the student's initializers.
+ * from lib's `randn`, never from the student's initializers. Checks drawn from the student's seed
+ * live in ./variants.ts; tolerances and the fixture-driven value tests are the public suite's
+ * (lib/testing/checks/02-weight-init.ts).
  */
 import { describe, expect, test } from 'vitest';
-import { clone, createRng, map, mean, randn, variance, type Tensor } from '../../../lib/index.ts';
+import { createRng, mean, randn, variance, type Tensor } from '../../../lib/index.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
-import { activationStatistics, heInit, smallRandomInit, xavierInit, type Activation, type LayerStatistics } from '../../../exercises/02-weight-init/weight-init.ts';
-import * as reference from '../../../solutions/02-weight-init/weight-init.ts';
-import { variantRng } from '../variants.ts';
+import { loadFixture } from '../../../lib/testing/fixtures.ts';
+import { valueTests, type InitName, type WeightInitModule } from '../../../lib/testing/checks/02-weight-init.ts';
+import * as student from '../../../exercises/02-weight-init/weight-init.ts';
+import { activationStatistics, heInit, smallRandomInit, xavierInit, type Activation } from '../../../exercises/02-weight-init/weight-init.ts';
+import { variantTests } from '../variants.ts';
+import { variantChecks } from './variants.ts';
 
 const fixture = loadFixture('02-weight-init', 'hidden');
-/** Same tolerance as the public suite: float64 reordering costs ~1e-15; real mistakes cost ≥ 1e-5. */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
-
+const STUDENT = student as unknown as WeightInitModule;
 const INITS = { xavierInit, heInit, smallRandomInit } as const;
-type InitName = keyof typeof INITS;
 const KEBAB: Record<InitName, string> = { xavierInit: 'xavier', heInit: 'he', smallRandomInit: 'small' };
-
-function asTensors(stats: readonly LayerStatistics[]): { mean: Tensor; std: Tensor } {
-  const L = stats.length;
-  return { mean: { shape: [L], data: Float64Array.from(stats, (s) => s.mean) }, std: { shape: [L], data: Float64Array.from(stats, (s) => s.std) } };
-}
-
-function expectSameStatistics(got: readonly LayerStatistics[], want: readonly LayerStatistics[]): void {
-  const g = asTensors(got);
-  const w = asTensors(want);
-  expect(g.mean).toBeAllClose(w.mean, { ...TOL, what: 'mean per layer' });
-  expect(g.std).toBeAllClose(w.std, { ...TOL, what: 'std per layer' });
-}
 
 /**
  * n draws with standard deviation σ: mean within 4 standard errors (σ/√n) of 0 and std within 4
@@ -53,37 +42,16 @@ describe('shapes', () => {
     '%s › %s-shapes-odd: [1, 1], [1, 9] and [9, 1] matrices have shape [fanIn, fanOut]',
     ([, , name]) => {
       for (const [fanIn, fanOut] of [[1, 1], [1, 9], [9, 1]] as const) {
-        expect(INITS[name](fanIn, fanOut, createRng('02-weight-init/hidden-shapes')).shape).toEqual([fanIn, fanOut]);
+        expect(INITS[name](fanIn, fanOut, createRng('02-weight-init/hidden-shapes'))).toHaveShape([fanIn, fanOut], 'W');
       }
     },
   );
 
-  test('activationStatistics › stats-one-per-layer: five layers give five entries, one layer gives one', () => {
-    const rng = variantRng('02-weight-init/stats-length');
-    const weights = [3, 4, 2, 5, 1].map((d, l) => randn([[2, 3, 4, 2, 5][l]!, d], rng));
-    expect(activationStatistics(randn([4, 2], rng), weights, 'relu')).toHaveLength(5);
-    expect(activationStatistics(randn([4, 2], rng), weights.slice(0, 1), 'tanh')).toHaveLength(1);
-  });
+  variantTests(variantChecks, 'shapes', STUDENT);
 });
 
 describe('values', () => {
-  type InitArgs = { fanIn: number; fanOut: number; seed: string; scale?: number };
-  const initCases = (Object.keys(INITS) as InitName[]).flatMap((n) => casesFor<InitArgs, { W: Tensor }>(fixture, n));
-  test.for(titled(initCases))('%s', ([, { fn, args, expected }]) => {
-    const rng = createRng(args.seed);
-    const W =
-      fn === 'smallRandomInit' && args.scale !== undefined
-        ? smallRandomInit(args.fanIn, args.fanOut, rng, args.scale)
-        : INITS[fn as InitName](args.fanIn, args.fanOut, rng);
-    expect(W).toBeAllClose(expected.W, { ...TOL, what: 'W' });
-  });
-
-  type StatsArgs = { x: Tensor; weights: Tensor[]; activation: Activation };
-  test.for(titled(casesFor<StatsArgs, { mean: Tensor; std: Tensor }>(fixture, 'activationStatistics')))('%s', ([, { args, expected }]) => {
-    const got = asTensors(activationStatistics(args.x, args.weights, args.activation));
-    expect(got.mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean per layer' });
-    expect(got.std).toBeAllClose(expected.std, { ...TOL, what: 'std per layer' });
-  });
+  valueTests(fixture, STUDENT);
 });
 
 describe('properties', () => {
@@ -108,74 +76,7 @@ describe('properties', () => {
     expectNormal(smallRandomInit(100, 60, createRng('02-weight-init/hidden-small-stats-2'), 0.003), 0.003, 'smallRandomInit(100, 60, rng, 0.003)');
   });
 
-  test.for((Object.keys(INITS) as InitName[]).map((n) => [n, KEBAB[n], n] as const))(
-    '%s › %s-row-major-draws: weight [i, j] is draw number i · fanOut + j of the generator',
-    ([, , name]) => {
-      const seed = `${variantRng('02-weight-init/row-major').seed}/${name}`;
-      const draws = createRng(seed);
-      const z = Float64Array.from({ length: 12 }, () => draws.randn());
-      const scale = name === 'xavierInit' ? 1 / Math.sqrt(3) : name === 'heInit' ? Math.sqrt(2 / 3) : 0.01;
-      expect(INITS[name](3, 4, createRng(seed))).toBeAllClose({ shape: [3, 4], data: z.map((v) => v * scale) }, { ...TOL, what: 'W' });
-    },
-  );
-
-  test('activationStatistics › stats-inputs-untouched: neither x nor any weight matrix is mutated', () => {
-    const rng = variantRng('02-weight-init/untouched');
-    const x = randn([5, 4], rng);
-    const weights = [randn([4, 6], rng), randn([6, 3], rng)];
-    const before = [x, ...weights].map(clone);
-    activationStatistics(x, weights, 'tanh');
-    [x, ...weights].forEach((t, i) => expect(t.data).toEqual(before[i]!.data));
-  });
-
-  /**
-   * The lecture's experiment on your personal data: 50 examples through 10 layers of 64 units.
-   * One set of standard normal matrices, scaled four ways, so only activationStatistics is graded.
-   * Each test compares with the reference first, then checks the lecture's fact; the bounds have
-   * ≥ 6 standard deviations of margin for any seed (checked over many seeds).
-   */
-  const lecture = (() => {
-    const rng = variantRng('02-weight-init/lecture');
-    const D = 64;
-    const x = randn([50, D], rng);
-    const base = Array.from({ length: 10 }, () => randn([D, D], rng));
-    const scaled = (s: number): Tensor[] => base.map((w) => map(w, (v) => v * s));
-    return { x, small: scaled(0.01), unit: base, xavier: scaled(1 / Math.sqrt(D)), he: scaled(Math.sqrt(2 / D)) };
-  })();
-  const runLecture = (weights: Tensor[], activation: Activation): number[] => {
-    const got = activationStatistics(lecture.x, weights, activation);
-    expectSameStatistics(got, reference.activationStatistics(lecture.x, weights, activation));
-    return got.map((s) => s.std);
-  };
-  const varianceRatio = (std: number[]): number => (std[9]! / std[0]!) ** (2 / 9);
-
-  test('activationStatistics › stats-lecture-small-weights: 0.01 · randn with tanh collapses to std < 1e-6 by layer 10', () => {
-    const std = runLecture(lecture.small, 'tanh');
-    expect(std[9]).toBeLessThan(1e-6);
-  });
-
-  test('activationStatistics › stats-lecture-unit-weights: randn with tanh saturates every layer (std > 0.9)', () => {
-    runLecture(lecture.unit, 'tanh').forEach((s, l) => expect(s, `std of layer ${l + 1}`).toBeGreaterThan(0.9));
-  });
-
-  test('activationStatistics › stats-lecture-xavier-tanh: Xavier with tanh keeps every layer’s std between 0.1 and 0.9', () => {
-    runLecture(lecture.xavier, 'tanh').forEach((s, l) => {
-      expect(s, `std of layer ${l + 1}`).toBeGreaterThan(0.1);
-      expect(s, `std of layer ${l + 1}`).toBeLessThan(0.9);
-    });
-  });
-
-  test('activationStatistics › stats-lecture-xavier-relu: Xavier with relu halves the variance per layer', () => {
-    const ratio = varianceRatio(runLecture(lecture.xavier, 'relu'));
-    expect(ratio).toBeGreaterThan(0.35);
-    expect(ratio).toBeLessThan(0.7);
-  });
-
-  test('activationStatistics › stats-lecture-he-relu: He with relu keeps the variance per layer', () => {
-    const ratio = varianceRatio(runLecture(lecture.he, 'relu'));
-    expect(ratio).toBeGreaterThan(0.75);
-    expect(ratio).toBeLessThan(1.33);
-  });
+  variantTests(variantChecks, 'properties', STUDENT);
 });
 
 describe('bad input', () => {
@@ -216,27 +117,5 @@ describe('bad input', () => {
 });
 
 describe('variants', () => {
-  const rng = variantRng('02-weight-init');
-  const fanIn = 1 + rng.randint(0, 30);
-  const fanOut = 1 + rng.randint(0, 30);
-  const seed = `${rng.seed}/weights`;
-  const scale = 0.001 + 2 * rng.uniform();
-
-  test.for((Object.keys(INITS) as InitName[]).map((n) => [n, KEBAB[n], n] as const))('%s › %s-variant: your personal fans and seed', ([, , name]) => {
-    const want = reference[name](fanIn, fanOut, createRng(seed));
-    expect(INITS[name](fanIn, fanOut, createRng(seed))).toBeAllClose(want, { ...TOL, what: 'W' });
-  });
-
-  test('smallRandomInit › small-variant-scale: your personal fans, seed and scale', () => {
-    const want = reference.smallRandomInit(fanIn, fanOut, createRng(seed), scale);
-    expect(smallRandomInit(fanIn, fanOut, createRng(seed), scale)).toBeAllClose(want, { ...TOL, what: 'W' });
-  });
-
-  test.for(['tanh', 'relu'] as const)('activationStatistics › stats-variant-%s: your personal network', (activation) => {
-    const r = variantRng(`02-weight-init/variant-${activation}`);
-    const widths = Array.from({ length: 2 + r.randint(0, 4) }, () => 1 + r.randint(0, 12));
-    const x = map(randn([1 + r.randint(0, 10), widths[0]!], r), (v) => 2 * v + r.uniform() - 0.5);
-    const weights = widths.slice(1).map((d, l) => map(randn([widths[l]!, d], r), (v) => v / Math.sqrt(widths[l]!) * (0.5 + r.uniform())));
-    expectSameStatistics(activationStatistics(x, weights, activation), reference.activationStatistics(x, weights, activation));
-  });
+  variantTests(variantChecks, 'variants', STUDENT);
 });
