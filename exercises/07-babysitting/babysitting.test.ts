@@ -5,10 +5,10 @@
  * Order: shapes → values against fixtures → properties → gradients → bad input.
  */
 import { describe, expect, test } from 'vitest';
-import { createRng, map, matmul, randn, zeros, type Tensor } from '../../lib/index.ts';
+import { createRng, map, randn, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
-import { softmaxLoss as referenceLoss, softmaxLossGradient } from '../../lib/testing/functions.ts';
+import { linearSoftmaxTrainer, scriptedTrainer, type TestTrainer } from '../../lib/testing/functions.ts';
 import { numericalGradientOf, relError } from '../../lib/testing/gradcheck.ts';
 import {
   checkInitialLoss,
@@ -20,7 +20,6 @@ import {
   updateRatioVerdict,
   updateToWeightRatio,
   type OverfitReport,
-  type OverfitTrainer,
   type RegularizationPoint,
 } from './babysitting.ts';
 
@@ -40,46 +39,19 @@ const rng = createRng('07-babysitting/public-tests');
 /** Fixtures write NaN and ±Infinity as strings; Number() reads them back. */
 const numbers = (values: readonly (number | string)[]): number[] => values.map(Number);
 
-/**
- * A trainer that plays back a script: step s (from 1) returns losses[s − 1], and the accuracy after
- * step s is accuracies[s − 1]; past the end of a script its last value repeats. Logs its calls.
- */
-function scriptedTrainer(losses: readonly number[], accuracies: readonly number[]): OverfitTrainer & { calls: string[] } {
-  const calls: string[] = [];
-  const at = (what: string, list: readonly number[], s: number): number => {
-    calls.push(`${what} ${s}`);
-    if (!Number.isInteger(s) || s < 1) throw new RangeError(`trainer.${what} was called with s = ${String(s)}: pass the step number, 1, 2, …`);
-    return list[Math.min(s, list.length) - 1]!;
-  };
-  return { calls, step: (s) => at('step', losses, s), accuracy: (s) => at('accuracy', accuracies, s) };
-}
+// The trainers come from lib/testing/functions.ts: `scriptedTrainer(losses, accuracies)` plays back
+// a script (step s returns losses[s − 1], the accuracy after it is accuracies[s − 1]; past the end
+// the last value repeats), and every trainer logs its calls in `calls` ('step 1', 'accuracy 1', …).
 
 /**
  * A real trainer: a linear softmax classifier (scores = X W) on N points in D dimensions, plain SGD.
  * With D > N the points are separable, so a working loop memorizes them.
  */
-function linearClassifier(N: number, D: number, C: number, learningRate: number): OverfitTrainer {
+function linearClassifier(N: number, D: number, C: number, learningRate: number): TestTrainer {
   const X = randn([N, D], rng);
   const y = { shape: [N], data: Float64Array.from({ length: N }, () => rng.randint(0, C)) };
-  let W = map(randn([D, C], rng), (v) => 1e-3 * v);
-  return {
-    step: () => {
-      const loss = referenceLoss(X, y, W);
-      const dW = softmaxLossGradient(X, y, W);
-      W = map(W, (w, k) => w - learningRate * dW.data[k]!);
-      return loss;
-    },
-    accuracy: () => {
-      const scores = matmul(X, W);
-      let right = 0;
-      for (let n = 0; n < N; n++) {
-        let best = 0;
-        for (let c = 1; c < C; c++) if (scores.data[n * C + c]! > scores.data[n * C + best]!) best = c;
-        if (best === y.data[n]) right++;
-      }
-      return right / N;
-    },
-  };
+  const W0 = map(randn([D, C], rng), (v) => 1e-3 * v);
+  return linearSoftmaxTrainer(X, y, W0, learningRate);
 }
 
 describe('shapes', () => {

@@ -15,29 +15,16 @@ import {
   softmaxLoss,
   updateRatioVerdict,
   updateToWeightRatio,
-  type OverfitTrainer,
   type RegularizationPoint,
   type TrainingDiagnosis,
   type TrainingHistory,
 } from '../../../solutions/07-babysitting/babysitting.ts';
+import { scriptedTrainer } from '../../../lib/testing/functions.ts';
 import type { CaseSpec, FixtureSpec } from '../../fixtures/generate.ts';
 import type { JsonInput } from '../../fixtures/format.ts';
 
 /** Non-finite numbers as JSON strings. */
 export const encodeNumbers = (values: readonly number[]): (number | string)[] => values.map((v) => (Number.isFinite(v) ? v : String(v)));
-
-/**
- * The trainer of the overfitting cases: step s (from 1) returns losses[s − 1], and the accuracy
- * after step s is accuracies[s − 1]; past the end of a script its last value repeats. It keeps no
- * state, so a run can be replayed. The public suite builds the same trainer from the same lists.
- */
-export function scriptedTrainer(losses: readonly number[], accuracies: readonly number[]): OverfitTrainer {
-  const at = (list: readonly number[], s: number): number => {
-    if (!Number.isInteger(s) || s < 1) throw new RangeError(`the trainer was called with s = ${String(s)}: pass the step number, 1, 2, …`);
-    return list[Math.min(s, list.length) - 1]!;
-  };
-  return { step: (s) => at(losses, s), accuracy: (s) => at(accuracies, s) };
-}
 
 function labels(rng: Rng, N: number, C: number): number[] {
   return Array.from({ length: N }, () => rng.randint(0, C));
