@@ -1,59 +1,24 @@
 /**
  * Hidden suite for exercise 08 — hyperparameter search. Never shipped to students.
  * Titles are `fn › case-id: description`; the grader reports hidden failures by id and kind only.
+ * Checks drawn from the student's seed live in ./variants.ts.
  */
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../../../lib/index.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
 import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
-import {
-  coarseToFine,
-  gridSearch,
-  logUniform,
-  randomSearch,
-  rankTrials,
-  type CoarseToFineOptions,
-  type Config,
-  type Dimension,
-  type Space,
-  type TrialResult,
-} from '../../../exercises/08-hyperparameter-search/hyperparameter-search.ts';
+import * as student from '../../../exercises/08-hyperparameter-search/hyperparameter-search.ts';
+import type { CoarseToFineOptions, Config, Space, TrialResult } from '../../../exercises/08-hyperparameter-search/hyperparameter-search.ts';
 import * as reference from '../../../solutions/08-hyperparameter-search/hyperparameter-search.ts';
-import { studentSeed, variantRng } from '../variants.ts';
+import { variantTests } from '../variants.ts';
+import { expectConfigs, expectSpace, rangeOf, TOL, variantChecks, type HyperparameterSearchModule } from './variants.ts';
+
+const { coarseToFine, gridSearch, logUniform, randomSearch, rankTrials } = student;
 
 const fixture = loadFixture('08-hyperparameter-search', 'hidden');
-/** Same tolerance as the public suite: equivalent formulas differ by ~1e-14; mistakes by ≥ 1e-3. */
-const TOL = { rtol: 1e-9, atol: 1e-12 };
 
 type JsonResult = { config: Config; score: number | string };
 const trialsOf = (rs: readonly JsonResult[]): TrialResult[] => rs.map((r) => ({ config: r.config, score: Number(r.score) }));
-
-function expectConfigs(got: readonly Config[], want: readonly Config[]): void {
-  expect(got, 'number of configurations').toHaveLength(want.length);
-  got.forEach((config, i) => {
-    expect(Object.keys(config).sort(), `names of configuration ${i}`).toEqual(Object.keys(want[i]!).sort());
-    for (const [name, value] of Object.entries(want[i]!)) {
-      if (typeof value === 'string') expect(config[name]).toBe(value);
-      else expect(config[name] as number).toBeAllClose(value, { ...TOL, what: `configuration ${i}, ${name}` });
-    }
-  });
-}
-
-/** The lo … hi of a continuous dimension of a space. */
-const rangeOf = (space: Space, name: string): { lo: number; hi: number } => space[name] as { lo: number; hi: number };
-
-function expectSpace(got: Space, want: Space): void {
-  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-  for (const [name, d] of Object.entries(want)) {
-    const g = got[name]! as Dimension;
-    expect(g.kind).toBe(d.kind);
-    if (d.kind === 'choice') expect((g as typeof d).values).toEqual(d.values);
-    else {
-      expect((g as typeof d).lo).toBeAllClose(d.lo, { ...TOL, what: `${name}.lo` });
-      expect((g as typeof d).hi).toBeAllClose(d.hi, { ...TOL, what: `${name}.hi` });
-    }
-  }
-}
 
 /** Kolmogorov–Smirnov distance between the empirical distribution of `u` (values in [0, 1]) and the uniform one. */
 function ksDistance(u: readonly number[]): number {
@@ -169,33 +134,5 @@ describe('bad input', () => {
 });
 
 describe('variants', () => {
-  const rng = variantRng('08-hyperparameter-search');
-  const lo = 10 ** -(3 + rng.randint(0, 4));
-  const hi = lo * 10 ** (1 + rng.randint(0, 4));
-  const space: Space = {
-    learningRate: { kind: 'logUniform', lo, hi },
-    keep: { kind: 'uniform', lo: 0.3 + 0.1 * rng.uniform(), hi: 1 },
-    hidden: { kind: 'choice', values: [32, 64, 128, 256].slice(0, 2 + rng.randint(0, 3)) },
-  };
-  const seed = `${studentSeed()}/08/variant-draws`;
-
-  test('logUniform › variant-draws: draws from your personal range and seed', () => {
-    const [a, b] = [createRng(seed), createRng(seed)];
-    const got = Array.from({ length: 6 }, () => logUniform(a, lo, hi));
-    expect(got).toBeAllClose(Array.from({ length: 6 }, () => reference.logUniform(b, lo, hi)), { ...TOL, what: 'draws' });
-  });
-
-  test('randomSearch › variant-search: a random search over your personal space', () => {
-    expectConfigs(randomSearch(space, 7, createRng(seed)), reference.randomSearch(space, 7, createRng(seed)));
-  });
-
-  test('gridSearch › variant-grid: a grid over your personal space', () => {
-    expectConfigs(gridSearch(space, 3), reference.gridSearch(space, 3));
-  });
-
-  test('coarseToFine › variant-refine: the next stage of a search over your personal space', () => {
-    const trials = reference.randomSearch(space, 9, createRng(`${seed}/trials`)).map((config, i) => ({ config, score: i % 4 === 3 ? NaN : Math.sin(i + lo) }));
-    expect(rankTrials(trials)).toEqual(reference.rankTrials(trials));
-    expectSpace(coarseToFine(trials, space, { top: 4 }), reference.coarseToFine(trials, space, { top: 4 }));
-  });
+  variantTests(variantChecks, 'variants', student as unknown as HyperparameterSearchModule);
 });
