@@ -6,9 +6,10 @@
  *
  * One grader grades them all (about 1.5 s per mistake). Exit 1 when a mistake keeps full marks.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Grader, KIT_ROOT } from './grade.ts';
 import type { Mistake } from './exercises/mistake.ts';
 import { applyMistake } from './exercises/mistake.ts';
@@ -17,10 +18,10 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const work = mkdtempSync(join(tmpdir(), 'gradlab-check-mistakes-'));
   const jobs: { exercise: string; mistake: Mistake; dir: string }[] = [];
-  for (const name of readdirSync(join(KIT_ROOT, 'grader', 'mistakes')).filter((f) => /^[0-9]{2}-.*\.ts$/.test(f))) {
-    const exercise = name.replace(/\.ts$/, '');
+  const exercisesDir = join(KIT_ROOT, 'grader', 'exercises');
+  for (const exercise of readdirSync(exercisesDir).filter((f) => /^[0-9]{2}-[a-z0-9-]+$/.test(f) && existsSync(join(exercisesDir, f, 'mistakes.ts'))).sort()) {
     if (only.length > 0 && !only.includes(exercise)) continue;
-    const { mistakes } = (await import(join(KIT_ROOT, 'grader', 'mistakes', name))) as { mistakes: Mistake[] };
+    const { mistakes } = (await import(pathToFileURL(join(exercisesDir, exercise, 'mistakes.ts')).href)) as { mistakes: Mistake[] };
     for (const mistake of mistakes) {
       const dir = join(work, `${exercise}--${mistake.id}`);
       mkdirSync(dir, { recursive: true });

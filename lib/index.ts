@@ -7,3 +7,4 @@ export * from './tensor.ts';
 export * from './random.ts';
 export * from './errors.ts';
 export * from './allclose.ts';
+export * from './linalg.ts';

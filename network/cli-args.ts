@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ACTIVATIONS, INITIALIZERS, type ActivationName, type InitializerName } from './building-blocks.ts';
+import { isLearnedActivation, LEARNED_ACTIVATIONS, type LearnedActivationName } from './learned-activation-net.ts';
 import { OPTIMIZERS, type OptimizerName } from './optim.ts';
 
 /** A mistake in how the trainer was called or what it was pointed at: reported as one line. */
@@ -24,7 +25,7 @@ export interface TrainConfig {
   conv: number[];
   kernel: number;
   groups: number;
-  activation: ActivationName;
+  activation: ActivationName | LearnedActivationName;
   norm: NormName;
   dropout: number;
   init: InitializerName;
@@ -119,6 +120,7 @@ Model
   --kernel 3|5              conv filter size (default 3)
   --groups <G>              groups for group norm (default 4)
   --activation ${ACTIVATIONS.join('|')}   (default relu)
+  --activation ${LEARNED_ACTIVATIONS.join('|')}   activations that learn (exercise 10; --model fc): PReLU slopes, or maxout of 2 pieces
   --norm none|batchnorm|layernorm (fc, default batchnorm) · none|groupnorm (conv, default groupnorm)
   --dropout <keep ratio>    probability of keeping a hidden unit, (0, 1] (default 1 = off)
   --init ${INITIALIZERS.join('|')}       weight initializer (default he)
@@ -209,7 +211,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainConfig {
     conv: listFlag('conv', str('conv'), [16, 32]),
     kernel: numberFlag('kernel', str('kernel'), 3, { integer: true, min: 1 }),
     groups: numberFlag('groups', str('groups'), 4, { integer: true, min: 1 }),
-    activation: oneOf('activation', str('activation'), ACTIVATIONS, 'relu'),
+    activation: oneOf('activation', str('activation'), [...ACTIVATIONS, ...LEARNED_ACTIVATIONS], 'relu'),
     norm: oneOf('norm', str('norm'), norms, d.norm),
     dropout: numberFlag('dropout', str('dropout'), d.dropout, { above: 0, max: 1 }),
     init: oneOf('init', str('init'), INITIALIZERS, 'he'),
@@ -241,6 +243,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainConfig {
   if (config.eval && config.resume === null) throw new UsageError('--eval evaluates a saved model: pass it with --resume <checkpoint.json>');
   if (config.eval && (config.search > 0 || config.sanity)) throw new UsageError('--eval only evaluates; it cannot be combined with --search or --sanity');
   if (config.resume !== null && config.search > 0) throw new UsageError('--search trains a new model; it cannot be combined with --resume');
+  if (config.model === 'conv' && isLearnedActivation(config.activation)) throw new UsageError(`--activation ${config.activation} is for --model fc`);
   if (config.model === 'fc' && given.has('conv')) throw new UsageError('--conv is for --model conv');
   if (config.name !== null && !/^[\w.-]+$/.test(config.name)) throw new UsageError(`--name must be letters, digits, '.', '-' or '_', got '${config.name}'`);
   return config;

@@ -77,6 +77,21 @@ describe('npm run train', { timeout: 20_000 }, () => {
     expect(r.out.some((l) => l.startsWith('epoch'))).toBe(false);
   });
 
+  test('train › --sanity with training reads the curves at the end (exercise 07), from a folder of exercise files too', async () => {
+    const r = await train(...SMALL, '--sanity', '--search', '2', '--search-size', '200', '--epochs', '1', '--impl', join(ROOT, 'solutions'), '--out', join(dir, 'diagnosis'));
+    expect(r.code).toBe(0);
+    expect(r.out.find((l) => l.startsWith('  PASS  overfits'))).toMatch(/update\/weight ratios of step 1: W1 \S+ \((too-low|healthy|too-high)\)/);
+    expect(r.out.some((l) => /^diagnosis: (healthy|lr-too-high|lr-too-low|bad-init|overfitting) \(loss \d\.\d{3} → \d\.\d{3}/.test(l))).toBe(true);
+  });
+
+  test.for(['prelu', 'maxout'])('train › --activation %s trains a fully connected net with an activation that learns (exercise 10)', async (activation) => {
+    const r = await train(...SMALL, '--activation', activation, '--epochs', '1', '--out', join(dir, activation));
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out.find((l) => l.startsWith('model:'))).toContain(`· ${activation} ·`);
+    expect(percentAfter(r.out, /^test accuracy/)).toBeGreaterThan(60);
+  });
+
   test('train › --search N runs N trials, coarse then fine, ranks them and trains the best', async () => {
     const r = await train(...SMALL, '--search', '4', '--search-size', '300', '--epochs', '1', '--out', join(dir, 'search'));
     expect(r.code).toBe(0);
@@ -136,6 +151,7 @@ describe('npm run train', { timeout: 20_000 }, () => {
     { id: 'cifar without path', args: ['--data', 'cifar10'], message: 'train: --data cifar10 needs --path <folder with data_batch_1.bin … test_batch.bin>', code: 2 },
     { id: 'missing cifar folder', args: ['--data', 'cifar10', '--path', '/no/such/folder'], message: 'train: CIFAR-10 folder not found: /no/such/folder', code: 1 },
     { id: 'missing checkpoint', args: ['--resume', '/no/such.json', '--eval'], message: 'train: checkpoint not found: /no/such.json', code: 1 },
+    { id: 'learned activation in a ConvNet', args: ['--model', 'conv', '--activation', 'maxout'], message: 'train: --activation maxout is for --model fc', code: 2 },
     { id: 'groups do not divide filters', args: ['--model', 'conv', '--groups', '3', '--limit', '50'], message: "train: ConvNet: 'groups' = 3 must divide the 16 filters of block 0", code: 2 },
   ])('train › $id: one clear line on stderr, no stack, exit code $code', async ({ args, message, code }) => {
     const r = await train(...args);

@@ -18,6 +18,8 @@ import { DatasetError, loadCifar10 } from './data/cifar10.ts';
 import { head, type Dataset, type Split } from './data/dataset.ts';
 import { loadMnist } from './data/mnist.ts';
 import { FullyConnectedNet, resolveFcOptions, type FullyConnectedNetOptions } from './fc-net.ts';
+import { isLearnedActivation, LearnedActivationNet, resolveLearnedOptions, type LearnedActivationNetOptions } from './learned-activation-net.ts';
+import { lecturePart, lecturePartsFor } from './lecture-blocks.ts';
 import { accuracy, predict, type Model } from './model.ts';
 import { OPTIMIZER_DEFAULTS, type OptimConfig } from './optim.ts';
 import { advice, probeBlocks, type ProbeNeeds } from './probe.ts';
@@ -50,7 +52,10 @@ export function processIo(): Io {
   };
 }
 
-export type ModelSpec = { kind: 'fc'; options: FullyConnectedNetOptions } | { kind: 'conv'; options: ConvNetOptions };
+export type ModelSpec = { kind: 'fc'; options: FullyConnectedNetOptions | LearnedActivationNetOptions } | { kind: 'conv'; options: ConvNetOptions };
+
+/** An fc spec whose activation learns (exercise 10). */
+const learns = (options: FullyConnectedNetOptions | LearnedActivationNetOptions): options is LearnedActivationNetOptions => isLearnedActivation(options.activation);
 
 /** How a run trains, saved in checkpoints so `--resume` continues with the same settings. */
 export interface TrainingSettings {
@@ -67,28 +72,22 @@ export function withOverrides(spec: ModelSpec, overrides: ModelOverrides): Model
   return spec.kind === 'fc' ? { kind: 'fc', options: { ...spec.options, ...overrides } } : { kind: 'conv', options: { ...spec.options, ...overrides } };
 }
 
-/** Builds the model a spec describes, from the given building blocks. */
-export function buildModel(spec: ModelSpec, blocks: BuildingBlocks): FullyConnectedNet | ConvNet {
-  return spec.kind === 'fc' ? new FullyConnectedNet(spec.options, blocks) : new ConvNet(spec.options, blocks);
+/** Builds the model a spec describes, from the given building blocks (exercise 10's too, for PReLU and maxout). */
+export function buildModel(spec: ModelSpec, blocks: BuildingBlocks): Model {
+  if (spec.kind === 'conv') return new ConvNet(spec.options, blocks);
+  return learns(spec.options) ? new LearnedActivationNet(spec.options, blocks, lecturePart(blocks, 'learned')) : new FullyConnectedNet(spec.options, blocks);
 }
 
 /** The model spec for a configuration and a dataset's image shape `[H, W, C]`. */
 export function specFromConfig(config: TrainConfig, image: readonly [number, number, number]): ModelSpec {
   const [H, W, C] = image;
-  const common = { activation: config.activation, initializer: config.init, weightScale: config.weightScale, reg: config.reg, seed: config.seed };
+  const { activation } = config;
+  const common = { initializer: config.init, weightScale: config.weightScale, reg: config.reg, seed: config.seed };
   if (config.model === 'fc') {
-    return {
-      kind: 'fc',
-      options: {
-        inputDim: H * W * C,
-        hiddenDims: config.hidden,
-        numClasses: 10,
-        normalization: config.norm === 'groupnorm' ? 'none' : config.norm,
-        dropoutKeepRatio: config.dropout,
-        ...common,
-      },
-    };
+    const fc = { inputDim: H * W * C, hiddenDims: config.hidden, numClasses: 10, normalization: config.norm === 'groupnorm' ? 'none' : config.norm, dropoutKeepRatio: config.dropout, ...common } as const;
+    return { kind: 'fc', options: isLearnedActivation(activation) ? { ...fc, activation } : { ...fc, activation } };
   }
+  if (isLearnedActivation(activation)) throw new UsageError(`--activation ${activation} is for --model fc`);
   return {
     kind: 'conv',
     options: {
@@ -99,6 +98,7 @@ export function specFromConfig(config: TrainConfig, image: readonly [number, num
       normalization: config.norm === 'groupnorm' ? 'groupnorm' : 'none',
       groups: config.groups,
       dropoutKeepRatio: config.dropout,
+      activation,
       ...common,
     },
   };
@@ -171,14 +171,18 @@ const CENTERING: Record<TrainConfig['center'], string> = { image: 'centred on th
 
 /** Which code ran each part of the network, for the report: the exercise files used, then the kit's own layers. */
 function builtFrom(blocks: BuildingBlocks, needs: ProbeNeeds, spec: ModelSpec): [string, string][] {
-  const from = (part: keyof BuildingBlocks['files']): string => (blocks.reference ? `reference solution (${blocks.files[part]})` : blocks.files[part]);
+  const from = (part: keyof BuildingBlocks['files']): string => (blocks.reference ? `reference solution (${blocks.files[part]})` : (blocks.files[part] ?? '?'));
   const o = spec.options;
-  const rows: [string, string][] = [[`activation: ${o.activation ?? 'relu'} (exercise 01)`, from('activations')]];
+  const rows: [string, string][] = [
+    needs.learned ? [`activation: ${needs.learned} (exercise 10)`, from('learned')] : [`activation: ${o.activation ?? 'relu'} (exercise 01)`, from('activations')],
+  ];
   rows.push([`weight initialization: ${o.initializer ?? 'he'} (exercise 02)`, from('weightInit')]);
   if (o.normalization === 'batchnorm') rows.push(['batch normalization (exercise 03)', from('batchnorm')]);
   if (o.normalization === 'layernorm' || o.normalization === 'groupnorm') rows.push([`${o.normalization === 'layernorm' ? 'layer' : 'group'} normalization (exercise 04)`, from('groupnorm')]);
   if (needs.sanity) rows.push(['gradient check of --sanity (exercise 05)', from('gradientCheck')]);
   rows.push([`preprocessing (exercise 06)`, needs.center === 'none' ? 'none (--center none)' : from('meanImage')]);
+  if (needs.sanity) rows.push(['checks of --sanity and the diagnosis of the curves (exercise 07)', from('babysitting')]);
+  if (needs.search) rows.push(['draws, narrowing and ranking of --search (exercise 08)', from('search')]);
   rows.push([`${spec.kind === 'conv' ? 'convolution, max pooling, ' : ''}affine layers, dropout, softmax loss, optimizer, data`, 'the kit (network/)']);
   return rows;
 }
@@ -250,20 +254,25 @@ async function run(config: TrainConfig, io: Io, started: number, root: string): 
   }
   const kind = savedSpec?.kind ?? config.model;
 
-  const blocks = await loadBuildingBlocks(config.impl ?? defaultImplementation(root), root);
   const saved = savedSpec?.options;
+  const activation = saved?.activation ?? config.activation;
   const needs: ProbeNeeds = {
     kind,
-    activation: saved?.activation ?? config.activation,
+    activation: isLearnedActivation(activation) ? null : activation,
+    learned: isLearnedActivation(activation) ? activation : null,
     norm: saved?.normalization ?? config.norm,
     init: saved?.initializer ?? config.init,
     center: config.center,
     sanity: config.sanity,
+    search: config.search > 0,
   };
+  // Exercises 07, 08 and 10 are loaded only when this run uses them.
+  const lecture = lecturePartsFor({ sanity: needs.sanity, search: needs.search, learned: needs.learned !== null });
+  const blocks = await loadBuildingBlocks(config.impl ?? defaultImplementation(root), root, lecture);
   if (!blocks.reference) {
     io.out(`implementation: ${blocks.source}`);
     // Where the kit has the reference (not in the student kit), every output is compared with it.
-    const reference = defaultImplementation(root) === 'solutions' ? await loadBuildingBlocks('solutions', root) : null;
+    const reference = defaultImplementation(root) === 'solutions' ? await loadBuildingBlocks('solutions', root, lecture) : null;
     const probes = probeBlocks(blocks, needs, reference);
     for (const p of probes) {
       io.out(`  ${p.status === 'ok' ? '✓' : p.status === 'differs' ? '!' : '✗'} ${p.name} (${PARTS[p.part].exercise}): ${p.detail}`);
@@ -280,7 +289,7 @@ async function run(config: TrainConfig, io: Io, started: number, root: string): 
   const { dataset, image } = data;
   let spec = savedSpec ?? specFromConfig(config, image);
   try {
-    if (spec.kind === 'fc') resolveFcOptions(spec.options);
+    if (spec.kind === 'fc') (learns(spec.options) ? resolveLearnedOptions(spec.options) : resolveFcOptions(spec.options));
     else resolveConvOptions(spec.options);
   } catch (error) {
     // The options came from flags: a bad combination is the user's to fix, not a crash.
@@ -322,7 +331,16 @@ async function run(config: TrainConfig, io: Io, started: number, root: string): 
   // --sanity: the checks before training.
   if (config.sanity) {
     io.out('sanity checks:');
-    const lines: CheckLine[] = runSanityChecks({ buildModel: build, numClasses: 10, train: data.train, updateRule: training.updateRule, optimConfig: training.optimConfig, seed: config.seed, gradCheckSparse: blocks.gradCheckSparse });
+    const lines: CheckLine[] = runSanityChecks({
+      buildModel: build,
+      numClasses: 10,
+      train: data.train,
+      updateRule: training.updateRule,
+      optimConfig: training.optimConfig,
+      seed: config.seed,
+      gradCheckSparse: blocks.gradCheckSparse,
+      babysitting: lecturePart(blocks, 'babysitting'),
+    });
     for (const l of lines) io.out(`  ${l.passed ? 'PASS' : 'FAIL'}  ${l.name}: ${l.detail}`);
     const failed = lines.filter((l) => !l.passed).length;
     io.out(`sanity: ${lines.length - failed}/${lines.length} passed`);
@@ -356,7 +374,7 @@ async function run(config: TrainConfig, io: Io, started: number, root: string): 
         trial.train();
         return trial.diverged ? 0 : trial.bestValAcc;
       },
-      { trials: config.search, ranges, seed: training.seed },
+      { trials: config.search, ranges, seed: training.seed, search: lecturePart(blocks, 'search') },
       (p, i, n) => io.out(`  trial ${String(i).padStart(String(n).length)}/${n}  ${p.stage.padEnd(6)}  lr ${p.learningRate.toExponential(2)}  reg ${p.reg.toExponential(2)}  val ${pct(p.valAcc)}`),
     );
     io.out('ranked:');
@@ -419,6 +437,10 @@ async function run(config: TrainConfig, io: Io, started: number, root: string): 
   const testAcc = accuracy(predictions, data.test.y);
   io.out(`best val ${pct(solver.bestValAcc)} at epoch ${solver.bestEpoch} (its parameters are kept)`);
   io.out(`test accuracy: ${pct(testAcc)} on ${thousands(data.test.y.length)} held-out images`);
+  if (config.sanity && solver.lossHistory.length >= 10) {
+    const d = lecturePart(blocks, 'babysitting').diagnoseTraining({ loss: solver.lossHistory, trainAcc: solver.trainAccHistory, valAcc: solver.valAccHistory });
+    io.out(`diagnosis: ${d.diagnosis} (loss ${d.start.toFixed(3)} → ${d.end.toFixed(3)}, train − val accuracy ${pct(d.firstGap)} → ${pct(d.lastGap)})`);
+  }
 
   if (config.save !== null) {
     saveCheckpoint(config.save, {
@@ -437,7 +459,9 @@ async function run(config: TrainConfig, io: Io, started: number, root: string): 
   const outDir = config.out ?? join('runs', name);
   const wall = performance.now() - started;
   const batchesPerEpoch = Math.max(1, Math.floor(data.train.y.length / training.batchSize));
-  const firstW = model.params['W1']!;
+  // A maxout layer's W1 is [k, D, H]: show its first piece.
+  const W1 = model.params['W1']!;
+  const firstW = spec.kind === 'fc' && W1.shape.length === 3 ? { shape: W1.shape.slice(1), data: W1.data.subarray(0, W1.shape[1]! * W1.shape[2]!) } : W1;
   const report: TrainingRecord = {
     title: `gradlab training report · ${name}`,
     subtitle: `${describeModel(spec)} · ${dataset.name}`,

@@ -12,6 +12,8 @@
 import { compareAllClose, createRng, isNotImplementedError, map, randn, type Tensor } from '../lib/index.ts';
 import { evalNumericalGradientArray, relError } from '../lib/testing/gradcheck.ts';
 import { ACTIVATIONS, INITIALIZERS, PARTS, type ActivationName, type BuildingBlocks, type InitializerName, type Part } from './building-blocks.ts';
+import type { LearnedActivationName } from './learned-activation-net.ts';
+import { lecturePart, type Space } from './lecture-blocks.ts';
 
 export interface ProbeResult {
   name: string;
@@ -23,12 +25,17 @@ export interface ProbeResult {
 
 export interface ProbeNeeds {
   kind: 'fc' | 'conv';
-  activation: ActivationName;
+  /** Exercise 01's activation, or null when the activation is one that learns (`learned`). */
+  activation: ActivationName | null;
+  /** PReLU or maxout (exercise 10), or null for an activation of exercise 01. */
+  learned: LearnedActivationName | null;
   norm: string;
   init: InitializerName;
   center: 'image' | 'channel' | 'none';
-  /** `--sanity`: the gradient check of exercise 05 is needed too. */
+  /** `--sanity`: the gradient check of exercise 05 and the checks of exercise 07 are needed too. */
   sanity: boolean;
+  /** `--search`: exercise 08's search is needed. */
+  search: boolean;
 }
 
 const TOL = { rtol: 1e-6, atol: 1e-9 };
@@ -100,8 +107,10 @@ function gradientProblem(forward: (x: Tensor) => Tensor, x: Tensor, dout: Tensor
   return error <= GRADIENT_TOL ? null : `dx disagrees with a numerical gradient of your forward pass (relative error ${error.toExponential(1)})`;
 }
 
+const vector = (values: readonly number[]): Tensor => ({ shape: [values.length], data: Float64Array.from(values) });
+
 /** The probes for a network of this kind. */
-function probesFor(needs: ProbeNeeds, activation: ActivationName, init: InitializerName): Probe[] {
+function probesFor(needs: ProbeNeeds, activation: ActivationName | null, init: InitializerName): Probe[] {
   const rng = createRng('probe');
   // NOTE: inputs are drawn once, outside the closures, so every implementation sees the same numbers.
   const x = randn([6, 5], rng);
@@ -115,17 +124,20 @@ function probesFor(needs: ProbeNeeds, activation: ActivationName, init: Initiali
   const splits = { train: randn([5, 2, 2, 3], rng), val: randn([2, 2, 2, 3], rng), test: randn([2, 2, 2, 3], rng) };
   const cube = randn([3, 4], rng);
   const probes: Probe[] = [];
-  probes.push({
-    name: `${activation}Forward / ${activation}Backward`,
-    part: 'activations',
-    compute: (b) => {
-      const f = b.activations[activation].forward(x);
-      return { out: f.out, dx: b.activations[activation].backward(dout, f.cache) };
-    },
-    shapes: { out: [6, 5], dx: [6, 5] },
-    selfCheck: (b, mine) => gradientProblem((v) => b.activations[activation].forward(v).out, x, dout, mine['dx']!),
-    checked: BACKWARD_CHECKED,
-  });
+  if (activation !== null) {
+    probes.push({
+      name: `${activation}Forward / ${activation}Backward`,
+      part: 'activations',
+      compute: (b) => {
+        const f = b.activations[activation].forward(x);
+        return { out: f.out, dx: b.activations[activation].backward(dout, f.cache) };
+      },
+      shapes: { out: [6, 5], dx: [6, 5] },
+      selfCheck: (b, mine) => gradientProblem((v) => b.activations[activation].forward(v).out, x, dout, mine['dx']!),
+      checked: BACKWARD_CHECKED,
+    });
+  }
+  if (needs.learned !== null) probes.push(learnedProbe(needs.learned, x, dout, rng));
   if (needs.kind === 'fc' && needs.norm === 'batchnorm') {
     probes.push({
       name: 'batchnormForward / batchnormBackward',
@@ -210,7 +222,124 @@ function probesFor(needs: ProbeNeeds, activation: ActivationName, init: Initiali
       checked: 'runs, and passes a correct gradient (Σ x³ against 3x²) with a tiny relative error',
     });
   }
+  if (needs.sanity) probes.push(babysittingProbe(x, dout));
+  if (needs.search) probes.push(searchProbe());
   return probes;
+}
+
+/** PReLU or maxout (exercise 10): forward and backward, dx checked against a numerical gradient. */
+function learnedProbe(name: LearnedActivationName, x: Tensor, dout: Tensor, rng: ReturnType<typeof createRng>): Probe {
+  if (name === 'prelu') {
+    const alpha = map(randn([5], rng), (v) => 0.25 + 0.1 * v);
+    return {
+      name: 'preluForward / preluBackward',
+      part: 'learned',
+      compute: (b) => {
+        const f = lecturePart(b, 'learned').preluForward(x, alpha);
+        const g = lecturePart(b, 'learned').preluBackward(dout, f.cache);
+        return { out: f.out, dx: g.dx, dalpha: g.dalpha };
+      },
+      shapes: { out: [6, 5], dx: [6, 5], dalpha: [5] },
+      selfCheck: (b, mine) => gradientProblem((v) => lecturePart(b, 'learned').preluForward(v, alpha).out, x, dout, mine['dx']!),
+      checked: BACKWARD_CHECKED,
+    };
+  }
+  const W = randn([2, 5, 4], rng);
+  const bias = randn([2, 4], rng);
+  const dmax = randn([6, 4], rng);
+  return {
+    name: 'maxoutForward / maxoutBackward',
+    part: 'learned',
+    compute: (b) => {
+      const f = lecturePart(b, 'learned').maxoutForward(x, W, bias);
+      const g = lecturePart(b, 'learned').maxoutBackward(dmax, f.cache);
+      return { out: f.out, dx: g.dx, dW: g.dW, db: g.db };
+    },
+    shapes: { out: [6, 4], dx: [6, 5], dW: [2, 5, 4], db: [2, 4] },
+    selfCheck: (b, mine) => gradientProblem((v) => lecturePart(b, 'learned').maxoutForward(v, W, bias).out, x, dmax, mine['dx']!),
+    checked: BACKWARD_CHECKED,
+  };
+}
+
+const DIAGNOSES = ['lr-too-high', 'lr-too-low', 'bad-init', 'overfitting', 'healthy'] as const;
+const VERDICTS = ['too-low', 'healthy', 'too-high'] as const;
+
+/**
+ * Exercise 07's functions on cases whose answers are not in doubt: an initial loss of 2.31 for 10
+ * classes, a loss that rises with reg, a scripted run that memorizes at step 4, a curve that falls
+ * and flattens with train and validation accuracy close together.
+ */
+function babysittingProbe(w: Tensor, dw: Tensor): Probe {
+  const update = map(dw, (v) => -1e-3 * v);
+  const curve = Array.from({ length: 20 }, (_, i) => 0.3 + 2 * Math.exp(-i / 4));
+  return {
+    name: 'checkInitialLoss / checkRegularization / overfitSmallData / updateToWeightRatio / updateRatioVerdict / diagnoseTraining',
+    part: 'babysitting',
+    compute: (b) => {
+      const f = lecturePart(b, 'babysitting');
+      const initial = f.checkInitialLoss(2.31, 10);
+      const reg = f.checkRegularization([{ reg: 1, loss: 2.9 }, { reg: 0, loss: 2.31 }]);
+      const overfit = f.overfitSmallData({ step: (s) => 2.3 / s, accuracy: (s) => Math.min(1, s / 4) }, 10);
+      const ratio = f.updateToWeightRatio(w, update);
+      const d = f.diagnoseTraining({ loss: curve, trainAcc: [0.5, 0.9], valAcc: [0.5, 0.86] });
+      return {
+        passed: vector([Number(initial.passed), Number(reg.passed), Number(overfit.passed)]),
+        steps: vector([overfit.steps]),
+        ratio: vector([ratio, VERDICTS.indexOf(f.updateRatioVerdict(ratio))]),
+        diagnosis: vector([DIAGNOSES.indexOf(d.diagnosis), d.start, d.end, d.early, d.firstGap, d.lastGap]),
+      };
+    },
+    shapes: { passed: [3], steps: [1], ratio: [2], diagnosis: [6] },
+    selfCheck: (_b, mine) => {
+      const passed = mine['passed']!.data;
+      if (passed[0] !== 1) return 'checkInitialLoss fails an initial loss of 2.31 for 10 classes (ln 10 = 2.303)';
+      if (passed[1] !== 1) return 'checkRegularization fails a loss that rises from 2.31 at reg 0 to 2.9 at reg 1';
+      if (passed[2] !== 1 || mine['steps']!.data[0] !== 4) return `overfitSmallData does not stop at step 4 when the accuracy reaches 1 there (took ${mine['steps']!.data[0]} steps)`;
+      if (mine['ratio']!.data[1] !== VERDICTS.indexOf('healthy')) return `updateRatioVerdict calls the ratio ${mine['ratio']!.data[0]!.toExponential(1)} ${VERDICTS[mine['ratio']!.data[1]!] ?? 'something else'}`;
+      const diagnosis = DIAGNOSES[mine['diagnosis']!.data[0]!] ?? 'something else';
+      return diagnosis === 'healthy' ? null : `diagnoseTraining calls a curve that falls and flattens, accuracies close, '${diagnosis}'`;
+    },
+    checked: 'runs, and gets the probe\'s clear cases right (an initial loss of ≈ ln 10, rising regularization, a run that memorizes, a healthy curve)',
+  };
+}
+
+/** Exercise 08's functions on a small search: 4 draws, ranked, and the ranges around the best 2. */
+function searchProbe(): Probe {
+  const space: Space = { learningRate: { kind: 'logUniform', lo: 1e-4, hi: 1e-1 }, reg: { kind: 'logUniform', lo: 1e-6, hi: 1e-2 } };
+  const scores = [0.3, 0.9, 0.5, 0.7];
+  const range = (s: Space, name: string): number[] => {
+    const d = s[name];
+    return d && d.kind !== 'choice' ? [d.lo, d.hi] : [NaN, NaN];
+  };
+  return {
+    name: 'randomSearch / rankTrials / coarseToFine',
+    part: 'search',
+    compute: (b) => {
+      const f = lecturePart(b, 'search');
+      const configs = f.randomSearch(space, 4, createRng('probe-search'));
+      const results = configs.map((config, i) => ({ config, score: scores[i]! }));
+      const ranked = f.rankTrials(results);
+      const fine = f.coarseToFine(results, space, { top: 2 });
+      return {
+        draws: vector(configs.flatMap((c) => [Number(c['learningRate']), Number(c['reg'])])),
+        ranked: vector(ranked.map((r) => r.score)),
+        fine: vector([...range(fine, 'learningRate'), ...range(fine, 'reg')]),
+      };
+    },
+    shapes: { draws: [8], ranked: [4], fine: [4] },
+    selfCheck: (_b, mine) => {
+      const draws = mine['draws']!.data;
+      for (let i = 0; i < 4; i++) {
+        if (!(draws[2 * i]! >= 1e-4 * (1 - 1e-9) && draws[2 * i]! <= 1e-1 * (1 + 1e-9))) return `randomSearch drew a learning rate of ${draws[2 * i]} outside [1e-4, 1e-1]`;
+        if (!(draws[2 * i + 1]! >= 1e-6 * (1 - 1e-9) && draws[2 * i + 1]! <= 1e-2 * (1 + 1e-9))) return `randomSearch drew a reg of ${draws[2 * i + 1]} outside [1e-6, 1e-2]`;
+      }
+      if (Array.from(mine['ranked']!.data).join() !== '0.9,0.7,0.5,0.3') return `rankTrials ranks the scores 0.3, 0.9, 0.5, 0.7 as ${Array.from(mine['ranked']!.data).join(', ')}`;
+      const [lo, hi] = mine['fine']!.data;
+      const best = draws[2]!;
+      return lo! <= best && best <= hi! ? null : `coarseToFine's learning-rate range [${lo}, ${hi}] leaves out the best trial's ${best}`;
+    },
+    checked: 'runs, draws inside the ranges, ranks best first, and keeps the best trial inside the fine range',
+  };
 }
 
 const INIT_FUNCTIONS: Record<InitializerName, string> = { xavier: 'xavierInit', he: 'heInit', small: 'smallRandomInit' };
@@ -230,8 +359,10 @@ export function probeBlocks(blocks: BuildingBlocks, needs: ProbeNeeds, reference
 export function trainWithout(result: ProbeResult, blocks: BuildingBlocks, needs: ProbeNeeds): string | null {
   const works = (probe: Probe): boolean => runProbe(probe, blocks, null).status === 'ok';
   switch (result.part) {
-    case 'activations': {
-      const others = ACTIVATIONS.filter((a) => a !== needs.activation && works(probesFor(needs, a, needs.init)[0]!));
+    case 'activations':
+    case 'learned': {
+      const plain = { ...needs, learned: null, sanity: false, search: false };
+      const others = ACTIVATIONS.filter((a) => a !== needs.activation && works(probesFor(plain, a, needs.init)[0]!));
       return others.length > 0 ? `--activation ${others.join('|')}` : null;
     }
     case 'weightInit': {
@@ -245,7 +376,10 @@ export function trainWithout(result: ProbeResult, blocks: BuildingBlocks, needs:
     case 'meanImage':
       return '--center none';
     case 'gradientCheck':
+    case 'babysitting':
       return 'leave out --sanity';
+    case 'search':
+      return 'leave out --search';
   }
 }
 

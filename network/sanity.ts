@@ -1,5 +1,6 @@
 /**
  * Babysitting, step one (CS231n lecture 6/7): checks to run before spending time on training.
+ * Checks 1, 2 and 4 are exercise 07's functions (the student's own with `--impl`).
  *
  * 1. Initial loss: with small weights the scores are ≈ 0, the softmax is uniform, and the loss is
  *    −ln(1/C) = ln C (2.303 for 10 classes), with regularization off.
@@ -8,13 +9,15 @@
  *    every parameter, on two samples: the lecture's sparse gradient check, exercise 05's
  *    `gradCheckSparse` (the student's own when the network is built from their exercises).
  * 4. Overfitting a tiny subset: with regularization off, 50 samples must reach 100% training
- *    accuracy. A network that cannot memorize 50 examples has a bug or a bad learning rate.
+ *    accuracy. A network that cannot memorize 50 examples has a bug or a bad learning rate. The
+ *    update-to-weight ratios of its first step are reported with it.
  */
 import { createRng, type Tensor } from '../lib/index.ts';
 import type { BuildingBlocks } from './building-blocks.ts';
 import { takeRows, type Split } from './data/dataset.ts';
 import { accuracy, predict, type Model } from './model.ts';
 import type { OptimConfig, OptimizerName } from './optim.ts';
+import type { Babysitting } from './lecture-blocks.ts';
 import type { CheckLine } from './report/training-report.ts';
 import { Solver } from './solver.ts';
 
@@ -36,11 +39,14 @@ export interface SanityContext {
   seed: string | number;
   /** Exercise 05's sparse gradient check. */
   gradCheckSparse: BuildingBlocks['gradCheckSparse'];
+  /** Exercise 07's checks (1, 2 and 4, and the update-to-weight ratios). */
+  babysitting: Babysitting;
 }
 
 /** Runs the four checks and returns one line per check. */
 export function runSanityChecks(ctx: SanityContext): CheckLine[] {
   const lines: CheckLine[] = [];
+  const b = ctx.babysitting;
   const rng = createRng(`${ctx.seed}/sanity`);
   const sample = takeRows(ctx.train, rng.permutation(ctx.train.y.length).slice(0, Math.min(500, ctx.train.y.length)));
   const lnC = Math.log(ctx.numClasses);
@@ -49,20 +55,18 @@ export function runSanityChecks(ctx: SanityContext): CheckLine[] {
   const small = ctx.buildModel({ reg: 0, initializer: 'small', weightScale: 1e-3 });
   const initial = small.loss(sample.x, sample.y).loss;
   const configured = ctx.buildModel({ reg: 0 }).loss(sample.x, sample.y).loss;
+  const initialCheck = b.checkInitialLoss(initial, ctx.numClasses, 0.05 / lnC);
   lines.push({
     name: 'initial loss ≈ ln C',
-    passed: Math.abs(initial - lnC) < 0.05,
-    detail: `${initial.toFixed(4)} vs ln(${ctx.numClasses}) = ${lnC.toFixed(4)} with weights ~1e-3 and reg 0 (with the configured initializer: ${configured.toFixed(4)})`,
+    passed: initialCheck.passed,
+    detail: `${initialCheck.detail}, weights ~1e-3 and reg 0 (with the configured initializer: ${configured.toFixed(4)})`,
   });
 
   // 2. Regularization raises the loss (same weights: same architecture and seed).
   const strongReg = 1;
   const withReg = ctx.buildModel({ reg: strongReg }).loss(sample.x, sample.y).loss;
-  lines.push({
-    name: 'loss goes up with regularization',
-    passed: withReg > configured + 1e-3,
-    detail: `${configured.toFixed(4)} with reg 0 → ${withReg.toFixed(4)} with reg ${strongReg}`,
-  });
+  const regCheck = b.checkRegularization([{ reg: 0, loss: configured }, { reg: strongReg, loss: withReg }]);
+  lines.push({ name: 'loss goes up with regularization', passed: regCheck.passed, detail: regCheck.detail });
 
   // 3. Sparse gradient check on a small batch. Errors are measured against the largest gradient
   // entry of the whole network, so a parameter whose true gradient is 0 (a bias right before batch
@@ -103,27 +107,40 @@ export function runSanityChecks(ctx: SanityContext): CheckLine[] {
   const tiny = takeRows(ctx.train, rng.permutation(ctx.train.y.length).slice(0, Math.min(50, ctx.train.y.length)));
   const overfit = ctx.buildModel({ reg: 0, dropoutKeepRatio: 1 });
   const solver = new Solver(overfit, { train: tiny, val: tiny }, { updateRule: ctx.updateRule, optimConfig: ctx.optimConfig, batchSize: 25, numEpochs: 0, seed: ctx.seed });
-  const maxSteps = 300;
-  let steps = 0;
-  let trainAcc = 0;
-  let loss = NaN;
   const order = createRng(`${ctx.seed}/overfit`);
-  while (steps < maxSteps) {
-    const pick = takeRows(tiny, order.permutation(tiny.y.length).slice(0, 25));
-    loss = solver.step(pick.x, pick.y);
-    steps++;
-    if (!Number.isFinite(loss)) break;
-    if (steps % 10 === 0) {
-      trainAcc = accuracy(predict(overfit, tiny.x), tiny.y);
-      if (trainAcc === 1) break;
-    }
-  }
+  let ratios = '';
+  const report = b.overfitSmallData(
+    {
+      step: (s) => {
+        const before = overfit.params;
+        const pick = takeRows(tiny, order.permutation(tiny.y.length).slice(0, 25));
+        const loss = solver.step(pick.x, pick.y);
+        if (s === 1) {
+          // The lecture's update-to-weight ratio (≈ 1e-3 is healthy), for the weights of the first step.
+          ratios = Object.keys(before)
+            .filter((name) => name.startsWith('W'))
+            .map((name) => {
+              const w = before[name]!;
+              const update = { shape: w.shape, data: overfit.params[name]!.data.map((v, i) => v - w.data[i]!) };
+              const ratio = b.updateToWeightRatio(w, update);
+              return `${name} ${ratio.toExponential(1)} (${b.updateRatioVerdict(ratio)})`;
+            })
+            .join(', ');
+        }
+        return loss;
+      },
+      accuracy: () => accuracy(predict(overfit, tiny.x), tiny.y),
+    },
+    300,
+  );
+  const last = report.losses.at(-1) ?? NaN;
   lines.push({
     name: `overfits ${tiny.y.length} training samples`,
-    passed: trainAcc === 1,
-    detail: Number.isFinite(loss)
-      ? `${(100 * trainAcc).toFixed(0)}% train accuracy after ${steps} steps (loss ${loss.toFixed(4)}), reg 0, no dropout`
-      : `the loss became ${loss} after ${steps} steps: the learning rate is too high`,
+    passed: report.passed,
+    detail:
+      report.stopped === 'diverged'
+        ? `the loss became ${last} after ${report.steps} steps: the learning rate is too high`
+        : `${(100 * report.trainAccuracy).toFixed(0)}% train accuracy after ${report.steps} steps (loss ${last.toFixed(4)}), reg 0, no dropout; update/weight ratios of step 1: ${ratios}`,
   });
   return lines;
 }

@@ -1,10 +1,12 @@
 /**
  * Random hyperparameter search, as the lecture recommends it (Bergstra & Bengio, 2012): sample
  * the learning rate and the regularization strength log-uniformly, train each trial briefly,
- * rank by validation accuracy. First a coarse stage over wide ranges, then a fine stage over the
- * ranges spanned by the best coarse trials.
+ * rank by validation accuracy. First a coarse stage over wide ranges, then a fine stage around the
+ * best coarse trials. Drawing, narrowing and ranking are exercise 08's functions (the student's
+ * own with `--impl`).
  */
-import { createRng, type Rng } from '../lib/index.ts';
+import { createRng } from '../lib/index.ts';
+import type { HyperparameterSearch, Space, TrialResult } from './lecture-blocks.ts';
 import type { SearchPoint } from './report/training-report.ts';
 
 export interface SearchRanges {
@@ -20,21 +22,8 @@ export interface SearchOptions {
   seed: string | number;
   /** How many of the best coarse trials set the fine ranges. Default 3. */
   topK?: number;
-}
-
-/** 10^u with u uniform in [log₁₀ lo, log₁₀ hi]. */
-export function logUniform(rng: Rng, lo: number, hi: number): number {
-  const [a, b] = [Math.log10(lo), Math.log10(hi)];
-  return 10 ** (a + (b - a) * rng.uniform());
-}
-
-/**
- * The fine stage's ranges: the span of the top trials' values, widened by a factor of 2 on each
- * side (so a best value at the edge can still move outward).
- */
-export function fineRanges(best: readonly SearchPoint[]): SearchRanges {
-  const span = (values: number[]): [number, number] => [Math.min(...values) / 2, Math.max(...values) * 2];
-  return { learningRate: span(best.map((p) => p.learningRate)), reg: span(best.map((p) => p.reg)) };
+  /** Exercise 08's functions. */
+  search: HyperparameterSearch;
 }
 
 /**
@@ -48,20 +37,26 @@ export function randomSearch(
 ): SearchPoint[] {
   const { trials, ranges, seed } = options;
   if (!Number.isInteger(trials) || trials < 1) throw new RangeError(`randomSearch: 'trials' must be a positive integer, got ${trials}`);
+  const f = options.search;
   const rng = createRng(`${seed}/search`);
   const coarse = Math.ceil(trials / 2);
-  const points: SearchPoint[] = [];
-  const run = (stage: 'coarse' | 'fine', r: SearchRanges): void => {
-    const learningRate = logUniform(rng, ...r.learningRate);
-    const reg = logUniform(rng, ...r.reg);
-    const valAcc = evaluate(learningRate, reg, points.length);
-    const point = { learningRate, reg, valAcc: Number.isFinite(valAcc) ? valAcc : 0, stage };
-    points.push(point);
-    onTrial?.(point, points.length, trials);
+  const space: Space = {
+    learningRate: { kind: 'logUniform', lo: ranges.learningRate[0], hi: ranges.learningRate[1] },
+    reg: { kind: 'logUniform', lo: ranges.reg[0], hi: ranges.reg[1] },
   };
-  for (let i = 0; i < coarse; i++) run('coarse', ranges);
-  const top = [...points].sort((a, b) => b.valAcc - a.valAcc).slice(0, options.topK ?? 3);
-  const fine = fineRanges(top);
-  for (let i = coarse; i < trials; i++) run('fine', fine);
-  return [...points].sort((a, b) => b.valAcc - a.valAcc);
+  const points: SearchPoint[] = [];
+  const results: TrialResult[] = [];
+  const run = (stage: 'coarse' | 'fine', s: Space, count: number): void => {
+    for (const config of f.randomSearch(s, count, rng)) {
+      const [learningRate, reg] = [config['learningRate'] as number, config['reg'] as number];
+      const valAcc = evaluate(learningRate, reg, points.length);
+      results.push({ config: { learningRate, reg, trial: points.length }, score: valAcc });
+      const point = { learningRate, reg, valAcc: Number.isFinite(valAcc) ? valAcc : 0, stage };
+      points.push(point);
+      onTrial?.(point, points.length, trials);
+    }
+  };
+  run('coarse', space, coarse);
+  if (trials > coarse) run('fine', f.coarseToFine(results, space, { top: options.topK ?? 3 }), trials - coarse);
+  return f.rankTrials(results).map((r) => points[r.config['trial'] as number]!);
 }

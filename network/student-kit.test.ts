@@ -128,15 +128,50 @@ describe('npm run train in the student kit', { timeout: 30_000 }, () => {
     expect(r.out).toContain('  (training anyway: the parts marked ! fail a check, so watch the loss)');
   });
 
-  test('--sanity runs the student\'s gradient check, and asks for exercise 05 while it is a stub', async () => {
+  test('--sanity runs the student\'s gradient check and babysitting checks, and asks for exercises 05 and 07 while they are stubs', async () => {
     const done = { activations: 'done', weightInit: 'done', meanImage: 'done', batchnorm: 'done' } as const;
     const without = await train(kit('sanity-stub', done), '--sanity', '--epochs', '0');
     expect(without.code).toBe(1);
     expect(without.out).toContain('      → finish exercise 05-gradient-check (npm test exercises/05-gradient-check), or train without it: leave out --sanity');
-    const r = await train(kit('sanity-done', { ...done, gradientCheck: 'done' }), '--sanity', '--epochs', '0', '--out', join(dir, 'sanity-run'));
+    expect(without.out).toContain('      → finish exercise 07-babysitting (npm test exercises/07-babysitting), or train without it: leave out --sanity');
+    const r = await train(kit('sanity-done', { ...done, gradientCheck: 'done', babysitting: 'done' }), '--sanity', '--epochs', '0', '--out', join(dir, 'sanity-run'));
     expect(r.out).toContain('  ✓ gradCheckSparse (05-gradient-check): runs, and passes a correct gradient (Σ x³ against 3x²) with a tiny relative error');
     expect(r.out.find((l) => l.includes('analytic gradients match numerical ones'))).toMatch(/^ {2}PASS {2}analytic gradients match numerical ones: \d+ random entries \(6 per parameter\), gradCheckSparse with h = 1e-5/);
     expect(r.code).toBe(0);
+  });
+
+  test('exercises 07, 08 and 10 are needed only by their flags, and a stub of one names its exercise and the flag to leave out', async () => {
+    const done = { activations: 'done', weightInit: 'done', meanImage: 'done', batchnorm: 'done', gradientCheck: 'done' } as const;
+    const root = kit('lecture-stubs', done);
+    const sanity = await train(root, '--sanity', '--epochs', '0');
+    expect(sanity.code).toBe(1);
+    const at = sanity.out.findIndex((l) => l.startsWith('  ✗ checkInitialLoss / '));
+    expect(sanity.out[at]).toMatch(/^ {2}✗ checkInitialLoss \/ .* \(07-babysitting\): not implemented yet: \w+ \(exercises\/07-babysitting\/babysitting\.ts\)$/);
+    expect(sanity.out[at + 1]).toBe('      → finish exercise 07-babysitting (npm test exercises/07-babysitting), or train without it: leave out --sanity');
+    const search = await train(root, '--search', '2', '--search-size', '100', '--epochs', '0');
+    expect(search.code).toBe(1);
+    expect(search.out).toContain('      → finish exercise 08-hyperparameter-search (npm test exercises/08-hyperparameter-search), or train without it: leave out --search');
+    const prelu = await train(root, '--activation', 'prelu', '--epochs', '0');
+    expect(prelu.code).toBe(1);
+    expect(prelu.out).toContain('      → finish exercise 10-prelu-maxout (npm test exercises/10-prelu-maxout), or train without it: --activation relu|leakyRelu|elu|tanh|sigmoid');
+    // Without those flags the same kit trains: 07, 08 and 10 are not even loaded.
+    expect((await train(root, '--epochs', '0', '--out', join(dir, 'lecture-stubs-run'))).code).toBe(0);
+  });
+
+  test('with 07, 08 and 10 done, --sanity, --search and --activation maxout run the student\'s own code', async () => {
+    const root = kit('lecture-done', { activations: 'stub', weightInit: 'done', meanImage: 'done', batchnorm: 'done', gradientCheck: 'done', babysitting: 'done', search: 'done', learned: 'done' });
+    const out = join(dir, 'lecture-done-run');
+    const r = await train(root, '--activation', 'maxout', '--sanity', '--search', '2', '--search-size', '100', '--out', out);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out.filter((l) => /^ {2}✓ .*\((07|08|10)-/.test(l)).map((l) => l.slice(0, l.indexOf(':')))).toEqual([
+      '  ✓ maxoutForward / maxoutBackward (10-prelu-maxout)',
+      '  ✓ checkInitialLoss / checkRegularization / overfitSmallData / updateToWeightRatio / updateRatioVerdict / diagnoseTraining (07-babysitting)',
+      '  ✓ randomSearch / rankTrials / coarseToFine (08-hyperparameter-search)',
+    ]);
+    expect(r.out.some((l) => l.includes('(01-activations)')), 'maxout needs no activation of exercise 01').toBe(false);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const f of ['07-babysitting', '08-hyperparameter-search', '10-prelu-maxout']) expect(html).toContain(join('exercises', f));
   });
 
   test('--impl solutions in a kit without solutions/ is one clear line', async () => {

@@ -287,7 +287,10 @@ export interface SuiteRun {
  */
 export function runSuites(implementations: readonly Implementation[], only: readonly string[], workDir: string): SuiteRun[] {
   const files = exerciseFiles(only);
-  const plan = implementations.map((impl) => ({ name: impl.name, dir: impl.dir, exercises: [...files.keys()].filter((ex) => existsSync(join(impl.dir, ex, files.get(ex)!))) }));
+  // An implementation of none of the chosen exercises (a port of 01-06 when only 07-10 run) has nothing to run.
+  const plan = implementations
+    .map((impl) => ({ name: impl.name, dir: impl.dir, exercises: [...files.keys()].filter((ex) => existsSync(join(impl.dir, ex, files.get(ex)!))) }))
+    .filter((p) => p.exercises.length > 0);
   const planFile = join(workDir, 'suites-plan.json');
   const resultFile = join(workDir, 'suites-results.json');
   writeFileSync(planFile, JSON.stringify(plan));

@@ -12,7 +12,7 @@ export type Marker =
   | { kind: 'handle'; id: number; what: string; data?: Record<string, unknown> }
   /** A seeded generator of lib/random.ts, replicated by seed and number of uniform draws. */
   | { kind: 'rng'; seed: string; drawn: number }
-  /** One of the public test functions of lib/testing/functions.ts, rebuilt in the isolate from its description. */
+  /** One of the public test functions (or trainers: objects of two test functions) of lib/testing/functions.ts, rebuilt in the isolate from its description. */
   | { kind: 'test-function'; table: string; name: string; params: unknown; records?: true; failsOnCall?: number; state: { calls: unknown[]; count: number } }
   /** A value that cannot cross (a symbol, a bigint), described. */
   | { kind: 'unsupported'; what: string };

@@ -402,23 +402,32 @@ function marker(m: Marker): Record<string, unknown> {
   return { [MARKER]: m };
 }
 
+/**
+ * A test function or trainer of lib/testing/functions.ts as its description (table, name,
+ * params) and its state so far: the bridge makes it again inside the sandbox, and its state comes
+ * back after the call (`#afterCall`).
+ */
+function testFunctionMarker(value: unknown, context: EncodeContext, depth: number, path: (string | number)[]): Record<string, unknown> | undefined {
+  const described = describeTestFunction(value);
+  if (!described) return undefined;
+  context.functions.push({ path, fn: value });
+  const state = testFunctionState(value) ?? { calls: [], count: 0 };
+  return marker({
+    kind: 'test-function',
+    table: described.table,
+    name: described.name,
+    params: encode(described.params, context, depth + 1),
+    ...(described.records ? { records: true as const } : {}),
+    ...(described.failsOnCall ? { failsOnCall: described.failsOnCall } : {}),
+    state: { calls: state.calls, count: state.count },
+  });
+}
+
 function encode(value: unknown, context: EncodeContext, depth: number, path: (string | number)[] = []): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'function') {
-      const described = describeTestFunction(value);
-      if (described) {
-        context.functions.push({ path, fn: value });
-        const state = testFunctionState(value) ?? { calls: [], count: 0 };
-        return marker({
-          kind: 'test-function',
-          table: described.table,
-          name: described.name,
-          params: encode(described.params, context, depth + 1),
-          ...(described.records ? { records: true as const } : {}),
-          ...(described.failsOnCall ? { failsOnCall: described.failsOnCall } : {}),
-          state: { calls: state.calls, count: state.count },
-        });
-      }
+      const described = testFunctionMarker(value, context, depth, path);
+      if (described) return described;
       throw new Error('the grader cannot pass this function into the sandbox: only the test functions of lib/testing/functions.ts cross (a kit bug)');
     }
     if (typeof value === 'symbol' || typeof value === 'bigint') return marker({ kind: 'unsupported', what: `a ${typeof value}` });
@@ -430,6 +439,9 @@ function encode(value: unknown, context: EncodeContext, depth: number, path: (st
     if (id === null) throw new SubmissionError('stale', 'a value from an earlier run of the submission, which was stopped');
     return marker({ kind: 'handle', id, what: value.what });
   }
+  // A trainer (an object of test functions sharing one log) crosses whole, as its description.
+  const trainer = testFunctionMarker(value, context, depth, path);
+  if (trainer) return trainer;
   const drawn = drawsOf(value as Rng);
   if (drawn !== undefined) {
     context.rngs.push({ path, rng: value as Rng });

@@ -16,7 +16,8 @@ import type { GradeReport } from '../reports/report.ts';
 import type { TestOutcome } from '../results.ts';
 import { buildSubmission, callersOf, corpus, ROOT, type CorpusSubmission, type Expectation } from './corpus.ts';
 
-const STUDENT_FILES = ['results.json', 'feedback.md', 'feedback.html', ...['01-activations', '02-weight-init', '03-batchnorm', '04-groupnorm', '05-gradient-check', '06-mean-image'].map((e) => `exercism/${e}/results.json`)];
+const EXERCISES = readdirSync(join(ROOT, 'exercises')).filter((d) => /^[0-9]{2}-/.test(d));
+const STUDENT_FILES = ['results.json', 'feedback.md', 'feedback.html', ...EXERCISES.map((e) => `exercism/${e}/results.json`)];
 
 interface Run {
   report: GradeReport;

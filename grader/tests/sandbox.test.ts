@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRng, drawsOf } from '../../lib/random.ts';
-import { recorded, scalarFunctions, sumCubes, testFunctionState } from '../../lib/testing/functions.ts';
+import { linearSoftmaxTrainer, recorded, scalarFunctions, scriptedTrainer, sumCubes, testFunctionState } from '../../lib/testing/functions.ts';
 import { buildKit } from '../build.ts';
 import { discoverExercises } from '../discover.ts';
 import { sandboxCommand } from '../layers.ts';
@@ -45,6 +45,7 @@ export function throwingGetter(): unknown { return { get out() { throw new Error
 export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
 export function huge(): Float64Array { return new Float64Array(1_200_000); }
 export function callsBack(f: (t: Tensor) => number, n: number): number { let s = 0; for (let i = 0; i < n; i++) s += f({ shape: [1], data: Float64Array.of(i) }); return s; }
+export function drivesTrainer(t: { step(s: number): number; accuracy(s: number): number }, n: number): number[] { const out: number[] = []; for (let s = 1; s <= n; s++) out.push(t.step(s), t.accuracy(s)); return out; }
 export function identityBack(f: (t: Tensor) => Tensor): boolean[] { const x = { shape: [1], data: Float64Array.of(1) }; const y = f(x); return [y === x, y.data === x.data]; }
 export function draws(rng: { uniform(): number }, n: number): number[] { return Array.from({ length: n }, () => rng.uniform()); }
 export function ownRng(seed: string): number { return createRng(seed).uniform(); }
@@ -181,8 +182,23 @@ describe('what crosses', () => {
     expect(testFunctionState(f)?.count).toBe(4);
   });
 
+  test("a trainer of lib/testing/functions.ts (two test functions sharing one log) runs inside the sandbox, and its log comes back", () => {
+    const trainer = scriptedTrainer([2.3, 1.1, 0.4], [0.2, 0.7, 1]);
+    expect(call('drivesTrainer', trainer, 3)).toEqual([2.3, 0.2, 1.1, 0.7, 0.4, 1]);
+    expect(trainer.calls).toEqual(['step 1', 'accuracy 1', 'step 2', 'accuracy 2', 'step 3', 'accuracy 3']);
+    expect(call('drivesTrainer', trainer, 1), 'a second call starts from the log so far').toEqual([2.3, 0.2]);
+    expect(trainer.calls).toHaveLength(8);
+    const X = { shape: [2, 3], data: Float64Array.of(1, 0, 2, -1, 3, 0.5) };
+    const y = { shape: [2], data: Float64Array.of(0, 1) };
+    const W0 = { shape: [3, 2], data: new Float64Array(6) };
+    const local = linearSoftmaxTrainer(X, y, W0, 0.5);
+    const expected = [1, 2, 3].flatMap((s) => [local.step(s), local.accuracy(s)]);
+    expect(call('drivesTrainer', linearSoftmaxTrainer(X, y, W0, 0.5), 3), 'a real trainer answers in the sandbox as it does here').toEqual(expected);
+  });
+
   test('any other function stays on the trusted side: passing one is a kit bug, said as such', () => {
     expect(() => call('callsBack', (t: { data: Float64Array }) => t.data[0], 2)).toThrow(/only the test functions of lib\/testing\/functions.ts cross/);
+    expect(() => call('drivesTrainer', { step: () => 1, accuracy: () => 1 }, 1), 'an object of functions made elsewhere').toThrow(/only the test functions of lib\/testing\/functions.ts cross/);
   });
 
   test("a test function that returns its argument hands back the sandbox's own object, not a copy", () => {

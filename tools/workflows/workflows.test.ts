@@ -93,6 +93,8 @@ describe('the instructor repository', () => {
     expect(runs(mergeJob).some((r) => r.includes('merge shards/shard-*'))).toBe(true);
   });
 
+  // NOTE: a fresh `npm ci` leaves no node_modules/.cache: make it before making a folder in it.
+  mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
   const work = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'gradlab-workflow-test-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -115,6 +117,6 @@ describe('the instructor repository', () => {
     runJob(mergeJob, work, env);
     const csv = readFileSync(join(work, 'gradebook', 'grades.csv'), 'utf8').trim().split('\n');
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(['ana', 'ben', 'cai']);
-    for (const student of ['ana', 'ben', 'cai']) expect(existsSync(join(work, 'gradebook', student, 'feedback.md'))).toBe(true);
+    for (const student of ['ana', 'ben', 'cai']) expect(existsSync(join(work, 'gradebook', 'students', student, 'feedback.md')), `gradebook/students/${student}/feedback.md`).toBe(true);
   }, 240_000);
 });

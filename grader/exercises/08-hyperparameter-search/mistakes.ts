@@ -1,0 +1,145 @@
+/** Typical hyperparameter-search mistakes, as edits of the reference solution (see ../mistake.ts). */
+import type { Mistake } from '../mistake.ts';
+
+export const mistakes: Mistake[] = [
+  {
+    id: 'log-uniform-linear',
+    fn: 'logUniform',
+    hint: 'The draws crowd into the top decade: draw the exponent uniformly, 10^(log₁₀ lo + u · (log₁₀ hi − log₁₀ lo)), not the value itself.',
+    file: 'hyperparameter-search.ts',
+    replace: [['return 10 ** (a + (b - a) * rng.uniform());', 'return lo + (hi - lo) * rng.uniform();']],
+  },
+  {
+    id: 'log-uniform-mixed-bases',
+    fn: 'logUniform',
+    hint: 'The draws fall outside [lo, hi]: the logarithm and the power must use the same base (log₁₀ with 10^, or ln with e^).',
+    file: 'hyperparameter-search.ts',
+    replace: [['const [a, b] = [Math.log10(lo), Math.log10(hi)];\n  return 10 **', 'const [a, b] = [Math.log(lo), Math.log(hi)];\n  return 10 **']],
+  },
+  {
+    id: 'log-uniform-two-draws',
+    fn: 'logUniform',
+    hint: 'The sequence of draws differs from the documented one: one rng.uniform() per call, no more.',
+    file: 'hyperparameter-search.ts',
+    replace: [['return 10 ** (a + (b - a) * rng.uniform());', 'rng.uniform();\n  return 10 ** (a + (b - a) * rng.uniform());']],
+  },
+  {
+    id: 'random-log-dimension-uniform',
+    fn: 'randomSearch',
+    hint: 'A logUniform dimension seems drawn uniformly: use logUniform(rng, lo, hi) for it.',
+    file: 'hyperparameter-search.ts',
+    replace: [["if (d.kind === 'logUniform') config[name] = logUniform(rng, d.lo, d.hi);\n      else if (d.kind === 'uniform')", "if (d.kind === 'logUniform' || d.kind === 'uniform')"]],
+  },
+  {
+    id: 'random-sorted-names',
+    fn: 'randomSearch',
+    hint: 'The dimensions are drawn in another order than the space lists them (alphabetical?): keep the order of the space.',
+    file: 'hyperparameter-search.ts',
+    replace: [["const fn = 'randomSearch';\n  const names = checkSpace(fn, space);", "const fn = 'randomSearch';\n  const names = checkSpace(fn, space).sort();"]],
+  },
+  {
+    id: 'random-dimension-by-dimension',
+    fn: 'randomSearch',
+    hint: 'The draws seem made dimension by dimension (all trials of the first, then the second): draw trial by trial, each trial’s dimensions in order.',
+    file: 'hyperparameter-search.ts',
+    replace: [
+      [
+        '  for (let t = 0; t < trials; t++) {\n    const config: Config = {};\n    for (const name of names) {',
+        '  for (let t = 0; t < trials; t++) configs.push({});\n  for (const name of names) {\n    for (const config of configs) {',
+      ],
+      ['      else config[name] = d.values[rng.randint(0, d.values.length)]!;\n    }\n    configs.push(config);\n  }', '      else config[name] = d.values[rng.randint(0, d.values.length)]!;\n    }\n  }'],
+    ],
+  },
+  {
+    id: 'choice-last-never-drawn',
+    fn: 'randomSearch',
+    hint: 'The last value of a choice is never drawn: randint(low, high) already excludes high, so use randint(0, values.length).',
+    file: 'hyperparameter-search.ts',
+    replace: [['d.values[rng.randint(0, d.values.length)]!', 'd.values[rng.randint(0, Math.max(1, d.values.length - 1))]!']],
+  },
+  {
+    id: 'grid-linear-for-log',
+    fn: 'gridSearch',
+    hint: 'The grid of a logUniform dimension looks evenly spaced in the values: space it evenly in log₁₀.',
+    file: 'hyperparameter-search.ts',
+    replace: [["const values = d.kind === 'choice' ? d.values : evenly(d, perDimension, d.kind === 'logUniform');", "const values = d.kind === 'choice' ? d.values : evenly(d, perDimension, false);"]],
+  },
+  {
+    id: 'grid-misses-hi',
+    fn: 'gridSearch',
+    hint: 'The grid stops short of hi: with n points from lo to hi the step is (hi − lo) / (n − 1).',
+    file: 'hyperparameter-search.ts',
+    replace: [['const v = a + ((b - a) * i) / (count - 1);', 'const v = a + ((b - a) * i) / count;']],
+  },
+  {
+    id: 'grid-last-dimension-slowest',
+    fn: 'gridSearch',
+    hint: 'The grid’s order is reversed: the first dimension varies slowest, as in nested loops over the dimensions in order.',
+    file: 'hyperparameter-search.ts',
+    replace: [['configs = configs.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));', 'configs = values.flatMap((v) => configs.map((c) => ({ ...c, [name]: v })));']],
+  },
+  {
+    id: 'rank-ascending',
+    fn: 'rankTrials',
+    hint: 'The worst trial comes first: rank by score from highest to lowest (it is a validation accuracy).',
+    file: 'hyperparameter-search.ts',
+    replace: [['return b.score > a.score ? 1 : b.score < a.score ? -1 : 0;', 'return a.score > b.score ? 1 : a.score < b.score ? -1 : 0;']],
+  },
+  {
+    id: 'rank-nan-unhandled',
+    fn: 'rankTrials',
+    hint: 'Trials with a NaN score end up in the middle: a comparator that returns NaN leaves the order undefined. Put NaN scores last explicitly.',
+    file: 'hyperparameter-search.ts',
+    replace: [
+      ['    const [nanA, nanB] = [Number.isNaN(a.score), Number.isNaN(b.score)];\n    if (nanA || nanB) return Number(nanA) - Number(nanB);\n', ''],
+      ['return b.score > a.score ? 1 : b.score < a.score ? -1 : 0;', 'return b.score - a.score;'],
+    ],
+  },
+  {
+    id: 'rank-sorts-in-place',
+    fn: 'rankTrials',
+    hint: 'The caller’s array changes order: Array.prototype.sort sorts in place, so sort a copy.',
+    file: 'hyperparameter-search.ts',
+    replace: [['return [...results].sort((a, b) => {', 'return (results as TrialResult[]).sort((a, b) => {']],
+  },
+  {
+    id: 'fine-clamped-to-old-range',
+    fn: 'coarseToFine',
+    hint: 'The new range never reaches beyond the old one: when the best values sit at an edge, the range was too small and must move outward.',
+    file: 'hyperparameter-search.ts',
+    replace: [
+      [
+        'const [lo, hi] = [Math.min(...values) - reach, Math.max(...values) + reach];',
+        'const [lo, hi] = [Math.max(scale(d.lo), Math.min(...values) - reach), Math.min(scale(d.hi), Math.max(...values) + reach)];',
+      ],
+    ],
+  },
+  {
+    id: 'fine-best-only',
+    fn: 'coarseToFine',
+    hint: 'The new range is built around the single best trial: use the top trials (3 by default).',
+    file: 'hyperparameter-search.ts',
+    replace: [['const best = rankTrials(results).slice(0, top)', 'const best = rankTrials(results).slice(0, 1)']],
+  },
+  {
+    id: 'fine-linear-margin-for-log',
+    fn: 'coarseToFine',
+    hint: 'The margin of a logUniform dimension seems added to the values: on a log scale it is added to log₁₀ of the values.',
+    file: 'hyperparameter-search.ts',
+    replace: [["const log = d.kind === 'logUniform';\n    const scale", "const log = d.kind === 'logUniform' && margin < 0;\n    const scale"]],
+  },
+  {
+    id: 'fine-nan-in-top',
+    fn: 'coarseToFine',
+    hint: 'A diverged trial (score NaN) seems to shape the new ranges: use only the top trials whose score is a number.',
+    file: 'hyperparameter-search.ts',
+    replace: [['const best = rankTrials(results).slice(0, top).filter((r) => !Number.isNaN(r.score));', 'const best = [...results].slice(0, top);']],
+  },
+  {
+    id: 'fine-choice-best-only',
+    fn: 'coarseToFine',
+    hint: 'A choice dimension keeps only the best trial’s value: keep every value the top trials use.',
+    file: 'hyperparameter-search.ts',
+    replace: [['const used = new Set(best.map((r) => r.config[name]));', 'const used = new Set([best[0]!.config[name]]);']],
+  },
+];
