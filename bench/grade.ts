@@ -7,7 +7,7 @@
  *   npm run bench:grade                 the reference solutions as the submission
  *   npm run bench:grade -- <dir> [runs] another submission, another number of runs
  *
- * Goal: ≤ 3 s on the course's 2-core machine.
+ * Goal (issue 11): ≤ 2 s on the course's 2-core machine, not met today (see the closing note).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     }
     const wall = median(samples.map((s) => s.wallMs));
     const cpu = median(samples.map((s) => s.cpuMs));
-    process.stdout.write(`median of ${runs}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (goal: ≤ 3 s wall)\n`);
+    process.stdout.write(`median of ${runs}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (goal: ≤ 2 s wall)\n`);
     // Other work on the machine stretches every sandbox round trip: say how busy it was.
     process.stdout.write(`load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${availableParallelism()} cores\n`);
   } finally {
