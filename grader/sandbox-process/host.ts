@@ -188,7 +188,7 @@ const exercises = new Map<string, ExerciseIsolate>();
 /** Exercises whose loading ran out of time or memory: their modules are not run again. */
 const failedLoads = new Map<string, Record<string, LoadedFile>>();
 /** Timeouts and memory failures per function: after `STRIKES` of them a function is not called again. */
-const strikes = new Map<string, number>();
+const strikes = new Map<string, { count: number; kinds: Set<SandboxFailureKind> }>();
 const STRIKES = 2;
 
 function cpuMicros(): number {
@@ -392,8 +392,14 @@ type Invocation = { exercise: string; file: string; fn: string; args: unknown[];
 
 async function invoke(id: number, request: Invocation, fileNames: string[]): Promise<FromSandbox> {
   const { exercise, file, fn } = request;
-  const struck = strikes.get(strikeKey(exercise, fn)) ?? 0;
-  if (struck >= STRIKES) return { t: 'failed', id, kind: 'timeout', message: `not run again after ${STRIKES} runs that ran out of time or memory`, prints: NO_PRINTS };
+  const struck = strikes.get(strikeKey(exercise, fn)) ?? { count: 0, kinds: new Set<SandboxFailureKind>() };
+  if (struck.count >= STRIKES) {
+    // The verdict of the strikes themselves, so that it does not depend on which limit a busy
+    // machine let the function reach first in a later call: memory when any strike was memory.
+    const kind: SandboxFailureKind = struck.kinds.has('memory') ? 'memory' : 'timeout';
+    const what = struck.kinds.size > 1 ? 'time or memory' : kind === 'memory' ? 'memory' : 'CPU time';
+    return { t: 'failed', id, kind, message: `was not run again after ${STRIKES} runs that ran out of ${what}`, prints: NO_PRINTS };
+  }
   const target = await exerciseFor(exercise, fileNames);
   const files = 'state' in target ? target.state.files : target.failed;
   const loaded = files[file];
@@ -411,7 +417,7 @@ async function invoke(id: number, request: Invocation, fileNames: string[]): Pro
     if (!fatal) return { t: 'failed', id, kind: 'internal', message: `the sandbox could not run ${fn}: ${error instanceof Error ? error.message : String(error)}`, prints: NO_PRINTS };
     if (!isolate.isDisposed) isolate.dispose();
     exercises.delete(exercise);
-    strikes.set(strikeKey(exercise, fn), struck + 1);
+    strikes.set(strikeKey(exercise, fn), { count: struck.count + 1, kinds: new Set([...struck.kinds, fatal.kind]) });
     return { t: 'failed', id, kind: fatal.kind, message: fatal.message, prints: NO_PRINTS };
   }
   if (reply === null || typeof reply !== 'object') return { t: 'failed', id, kind: 'internal', message: 'the bridge gave no answer', prints: NO_PRINTS };
@@ -429,6 +435,8 @@ async function invoke(id: number, request: Invocation, fileNames: string[]): Pro
     const thrown = reply['thrown'] as ThrownInfo;
     // V8 throws this RangeError in the isolate when its buffers reach the memory limit.
     if (thrown.builtin === 'RangeError' && thrown.message === 'Array buffer allocation failed') {
+      // A strike like any other memory failure, however it was noticed.
+      strikes.set(strikeKey(exercise, fn), { count: struck.count + 1, kinds: new Set([...struck.kinds, 'memory' as const]) });
       return { t: 'failed', id, kind: 'memory', message: 'exceeded the memory limit', prints: printed };
     }
     const error: ThrownInfo = {

@@ -565,7 +565,7 @@ function failureMessage(kind: string, fn: string, message: string): string {
     case 'timeout':
       return `${fn} timed out: it ${message} (the limit is CPU time, not the wall clock)`;
     case 'memory':
-      return `${fn} exceeded the memory limit`;
+      return `${fn} exceeded the memory limit${message.startsWith('was not run again') ? ` (it ${message})` : ''}`;
     case 'output':
       return `${fn} ${message}`;
     case 'missing-export':
