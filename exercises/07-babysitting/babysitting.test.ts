@@ -58,7 +58,7 @@ describe('shapes', () => {
   test('softmaxLoss › returns a number loss and dscores of the shape of scores', () => {
     const { loss, dscores } = softmaxLoss(randn([4, 3], rng), [0, 2, 1, 1]);
     expect(typeof loss).toBe('number');
-    expect(dscores.shape).toEqual([4, 3]);
+    expect(dscores).toHaveShape([4, 3], 'dscores');
     expect(dscores.data).toBeInstanceOf(Float64Array);
   });
 

@@ -9,18 +9,15 @@
 import { describe, expect, test } from 'vitest';
 import { add, createRng, map, matmul, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+import { projector, TOL, valueTests, type PcaWhiteningModule } from '../../lib/testing/checks/09-pca-whitening.ts';
+import * as pcaWhitening from './pca-whitening.ts';
 import { covariance, pcaFit, pcaProject, pcaReconstruct, whiten, type PcaFit } from './pca-whitening.ts';
 
 const fixture = loadFixture('09-pca-whitening');
 
-/**
- * Sums of products in another order differ by ~1e-15 relative, and eigenvectors of a symmetric
- * matrix are determined to ~1e-15 · ‖C‖ / gap ≈ 1e-14 here (every gap is ≥ 0.2): 1e-7 leaves room
- * for that and nothing else. N − 1, a missing centring or the wrong eigenvectors are off by 1e-2
- * or far more.
- */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
+// The tolerance (and why a correct implementation cannot miss it), the fixture-driven value tests
+// and the projector a fit is compared through live in lib/testing/checks/09-pca-whitening.ts.
 
 const rng = createRng('09-pca-whitening/public-tests');
 
@@ -32,7 +29,6 @@ function correlated(N: number, stds: readonly number[]): Tensor {
   return add(matmul(z, mix), map(randn([D], rng), (v) => 4 * v));
 }
 
-const projector = (fit: PcaFit): Tensor => matmul(fit.components, transpose(fit.components));
 const identity = (k: number): Tensor => map(zeros([k, k]), (_, i) => (Math.floor(i / k) === i % k ? 1 : 0));
 
 /** The biased covariance of the rows of x, written out here so the properties do not depend on yours. */
@@ -47,52 +43,29 @@ function covOf(x: Tensor): Tensor {
 describe('shapes', () => {
   test('covariance › returns mean [D] and cov [D, D]', () => {
     const { mean, cov } = covariance(correlated(7, [1, 2, 3]));
-    expect(mean.shape).toEqual([3]);
-    expect(cov.shape).toEqual([3, 3]);
+    expect(mean).toHaveShape([3], 'mean');
+    expect(cov).toHaveShape([3, 3], 'cov');
     expect(cov.data).toBeInstanceOf(Float64Array);
   });
 
   test('pcaFit › returns mean [D], components [D, k] and variances [k]', () => {
     const fit = pcaFit(correlated(20, [3, 2, 1, 0.5, 0.2]), 2);
-    expect(fit.mean.shape).toEqual([5]);
-    expect(fit.components.shape).toEqual([5, 2]);
-    expect(fit.variances.shape).toEqual([2]);
+    expect(fit.mean).toHaveShape([5], 'fit.mean');
+    expect(fit.components).toHaveShape([5, 2], 'fit.components');
+    expect(fit.variances).toHaveShape([2], 'fit.variances');
   });
 
   test('pcaProject, whiten, pcaReconstruct › map [N, D] to [N, k] and back to [N, D]', () => {
     const x = correlated(12, [3, 2, 1, 0.5]);
     const fit = pcaFit(x, 3);
-    expect(pcaProject(x, fit).shape).toEqual([12, 3]);
-    expect(whiten(x, fit).shape).toEqual([12, 3]);
-    expect(pcaReconstruct(pcaProject(x, fit), fit).shape).toEqual([12, 4]);
+    expect(pcaProject(x, fit)).toHaveShape([12, 3], 'pcaProject(x, fit)');
+    expect(whiten(x, fit)).toHaveShape([12, 3], 'whiten(x, fit)');
+    expect(pcaReconstruct(pcaProject(x, fit), fit)).toHaveShape([12, 4], 'pcaReconstruct(…)');
   });
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ x: Tensor }, { mean: Tensor; cov: Tensor }>(fixture, 'covariance')))('%s', ([, { args, expected }]) => {
-    const { mean, cov } = covariance(args.x);
-    expect(mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean' });
-    expect(cov).toBeAllClose(expected.cov, { ...TOL, what: 'cov' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; k: number }, { mean: Tensor; variances: Tensor; projector: Tensor }>(fixture, 'pcaFit')))('%s', ([, { args, expected }]) => {
-    const fit = pcaFit(args.x, args.k);
-    expect(fit.mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean' });
-    expect(fit.variances).toBeAllClose(expected.variances, { ...TOL, what: 'variances (largest first)' });
-    expect(projector(fit)).toBeAllClose(expected.projector, { ...TOL, what: 'components · componentsᵀ (the subspace, whatever the signs)' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; fit: PcaFit }, { z: Tensor }>(fixture, 'pcaProject')))('%s', ([, { args, expected }]) => {
-    expect(pcaProject(args.x, args.fit)).toBeAllClose(expected.z, { ...TOL, what: 'z' });
-  });
-
-  test.for(titled(casesFor<{ z: Tensor; fit: PcaFit }, { x: Tensor }>(fixture, 'pcaReconstruct')))('%s', ([, { args, expected }]) => {
-    expect(pcaReconstruct(args.z, args.fit)).toBeAllClose(expected.x, { ...TOL, what: 'reconstruction' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; fit: PcaFit; eps?: number }, { white: Tensor }>(fixture, 'whiten')))('%s', ([, { args, expected }]) => {
-    expect(whiten(args.x, args.fit, args.eps)).toBeAllClose(expected.white, { ...TOL, what: 'whitened data' });
-  });
+  valueTests(fixture, pcaWhitening as unknown as PcaWhiteningModule);
 });
 
 describe('properties', () => {

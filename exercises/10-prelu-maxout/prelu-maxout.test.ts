@@ -7,14 +7,17 @@
 import { describe, expect, test } from 'vitest';
 import { clone, createRng, map, matmul, randn, zeros, type Rng, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+import { TOL, valueTests, type PreluMaxoutModule } from '../../lib/testing/checks/10-prelu-maxout.ts';
+import * as preluMaxout from './prelu-maxout.ts';
 import { numericalGradientOf, relError } from '../../lib/testing/gradcheck.ts';
 import { maxoutBackward, maxoutForward, preluBackward, preluForward } from './prelu-maxout.ts';
 
 const fixture = loadFixture('10-prelu-maxout');
 
 /** Float64 arithmetic in another order differs by ~1e-15; 1e-7 leaves room for that and nothing else. */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
+// The value tolerance (and why a correct implementation cannot miss it) and the fixture-driven
+// value tests live in lib/testing/checks/10-prelu-maxout.ts.
 /**
  * Gradient checks: both layers are piecewise linear, and no input here is within 0.05 of a kink
  * (x = 0 for PReLU, a tie for maxout), so a centred difference with h = 1e-5 is exact up to
@@ -58,44 +61,24 @@ describe('shapes', () => {
   ] as const)('preluForward, preluBackward › x %j with alpha %j: out and dx keep the shape of x, dalpha that of alpha', ([xShape, aShape]) => {
     const x = randn([...xShape], rng);
     const { out, cache } = preluForward(x, randn([...aShape], rng));
-    expect(out.shape).toEqual(xShape);
+    expect(out).toHaveShape([...xShape], 'out');
     const { dx, dalpha } = preluBackward(randn([...xShape], rng), cache);
-    expect(dx.shape).toEqual(xShape);
-    expect(dalpha.shape).toEqual(aShape);
+    expect(dx).toHaveShape([...xShape], 'dx');
+    expect(dalpha).toHaveShape([...aShape], 'dalpha');
   });
 
   test('maxoutForward, maxoutBackward › x [N, D], W [k, D, M], b [k, M] give out [N, M] and gradients of their shapes', () => {
     const { out, cache } = maxoutForward(randn([5, 4], rng), randn([3, 4, 2], rng), randn([3, 2], rng));
-    expect(out.shape).toEqual([5, 2]);
+    expect(out).toHaveShape([5, 2], 'out');
     const g = maxoutBackward(randn([5, 2], rng), cache);
-    expect(g.dx.shape).toEqual([5, 4]);
-    expect(g.dW.shape).toEqual([3, 4, 2]);
-    expect(g.db.shape).toEqual([3, 2]);
+    expect(g.dx).toHaveShape([5, 4], 'dx');
+    expect(g.dW).toHaveShape([3, 4, 2], 'dW');
+    expect(g.db).toHaveShape([3, 2], 'db');
   });
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ x: Tensor; alpha: Tensor }, { out: Tensor }>(fixture, 'preluForward')))('%s', ([, { args, expected }]) => {
-    expect(preluForward(args.x, args.alpha).out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; alpha: Tensor; dout: Tensor }, { dx: Tensor; dalpha: Tensor }>(fixture, 'preluBackward')))('%s', ([, { args, expected }]) => {
-    // Your own forward pass makes the cache: its contents are your design.
-    const { dx, dalpha } = preluBackward(args.dout, preluForward(args.x, args.alpha).cache);
-    expect(dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
-    expect(dalpha).toBeAllClose(expected.dalpha, { ...TOL, what: 'dalpha' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; W: Tensor; b: Tensor }, { out: Tensor }>(fixture, 'maxoutForward')))('%s', ([, { args, expected }]) => {
-    expect(maxoutForward(args.x, args.W, args.b).out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; W: Tensor; b: Tensor; dout: Tensor }, { dx: Tensor; dW: Tensor; db: Tensor }>(fixture, 'maxoutBackward')))('%s', ([, { args, expected }]) => {
-    const g = maxoutBackward(args.dout, maxoutForward(args.x, args.W, args.b).cache);
-    expect(g.db).toBeAllClose(expected.db, { ...TOL, what: 'db' });
-    expect(g.dW).toBeAllClose(expected.dW, { ...TOL, what: 'dW' });
-    expect(g.dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
-  });
+  valueTests(fixture, preluMaxout as unknown as PreluMaxoutModule);
 });
 
 describe('properties', () => {

@@ -39,10 +39,9 @@ export function correlated(rng: Rng, N: number, stds: readonly number[], offset 
   return add(matmul(z, transpose(rotation(rng, D))), shift);
 }
 
-/** The projector onto the span of a fit's components, `[D, D]`: the same for either sign of each column. */
-export function projector(fit: PcaFit): Tensor {
-  return matmul(fit.components, transpose(fit.components));
-}
+import { projector } from '../../../lib/testing/checks/09-pca-whitening.ts';
+
+export { projector };
 
 const fitJson = (fit: PcaFit): JsonInput => ({ mean: fit.mean, components: fit.components, variances: fit.variances });
 

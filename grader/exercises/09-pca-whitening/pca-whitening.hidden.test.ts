@@ -7,13 +7,14 @@
 import { describe, expect, test } from 'vitest';
 import { createRng, zeros, type Tensor } from '../../../lib/index.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../../lib/testing/fixtures.ts';
+import { valueTests } from '../../../lib/testing/checks/09-pca-whitening.ts';
 import * as student from '../../../exercises/09-pca-whitening/pca-whitening.ts';
 import type { PcaFit } from '../../../exercises/09-pca-whitening/pca-whitening.ts';
 import * as reference from '../../../solutions/09-pca-whitening/pca-whitening.ts';
 import { variantTests } from '../variants.ts';
 import { correlated, projector } from './fixtures.ts';
-import { TOL, variantChecks, type PcaWhiteningModule } from './variants.ts';
+import { variantChecks, type PcaWhiteningModule } from './variants.ts';
 
 const { covariance, pcaFit, pcaProject, pcaReconstruct, whiten } = student;
 const STUDENT = student as unknown as PcaWhiteningModule;
@@ -24,30 +25,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ x: Tensor }, { mean: Tensor; cov: Tensor }>(fixture, 'covariance')))('%s', ([, { args, expected }]) => {
-    const { mean, cov } = covariance(args.x);
-    expect(mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean' });
-    expect(cov).toBeAllClose(expected.cov, { ...TOL, what: 'cov' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; k: number }, { mean: Tensor; variances: Tensor; projector: Tensor }>(fixture, 'pcaFit')))('%s', ([, { args, expected }]) => {
-    const fit = pcaFit(args.x, args.k);
-    expect(fit.mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean' });
-    expect(fit.variances).toBeAllClose(expected.variances, { ...TOL, what: 'variances' });
-    expect(projector(fit)).toBeAllClose(expected.projector, { ...TOL, what: 'projector' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; fit: PcaFit }, { z: Tensor }>(fixture, 'pcaProject')))('%s', ([, { args, expected }]) => {
-    expect(pcaProject(args.x, args.fit)).toBeAllClose(expected.z, { ...TOL, what: 'z' });
-  });
-
-  test.for(titled(casesFor<{ z: Tensor; fit: PcaFit }, { x: Tensor }>(fixture, 'pcaReconstruct')))('%s', ([, { args, expected }]) => {
-    expect(pcaReconstruct(args.z, args.fit)).toBeAllClose(expected.x, { ...TOL, what: 'reconstruction' });
-  });
-
-  test.for(titled(casesFor<{ x: Tensor; fit: PcaFit; eps?: number }, { white: Tensor }>(fixture, 'whiten')))('%s', ([, { args, expected }]) => {
-    expect(whiten(args.x, args.fit, args.eps)).toBeAllClose(expected.white, { ...TOL, what: 'whitened data' });
-  });
+  valueTests(fixture, STUDENT);
 });
 
 describe('properties', () => {

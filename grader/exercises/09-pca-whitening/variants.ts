@@ -10,12 +10,11 @@ import * as reference from '../../../solutions/09-pca-whitening/pca-whitening.ts
 import type { PcaFit } from '../../../solutions/09-pca-whitening/pca-whitening.ts';
 import { rngFor, type VariantCheck } from '../variants.ts';
 import { correlated, projector } from './fixtures.ts';
+import { TOL } from '../../../lib/testing/checks/09-pca-whitening.ts';
 
 export type PcaWhiteningModule = typeof reference;
 type Check = VariantCheck<PcaWhiteningModule>;
 
-/** Same tolerance as the public suite: reordered sums cost ~1e-15, eigenvectors ~1e-14 at these gaps. */
-export const TOL = { rtol: 1e-7, atol: 1e-10 };
 
 const identity = (k: number): Tensor => map(zeros([k, k]), (_, i) => (Math.floor(i / k) === i % k ? 1 : 0));
 

@@ -6,10 +6,11 @@
 import { describe, expect, test } from 'vitest';
 import { createRng, randn, zeros, type Tensor } from '../../../lib/index.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../../lib/testing/fixtures.ts';
+import { valueTests, type PreluMaxoutModule as ValueModule } from '../../../lib/testing/checks/10-prelu-maxout.ts';
 import * as student from '../../../exercises/10-prelu-maxout/prelu-maxout.ts';
 import { variantTests } from '../variants.ts';
-import { TOL, variantChecks, type PreluMaxoutModule } from './variants.ts';
+import { variantChecks, type PreluMaxoutModule } from './variants.ts';
 
 const { maxoutBackward, maxoutForward, preluBackward, preluForward } = student;
 const STUDENT = student as unknown as PreluMaxoutModule;
@@ -20,23 +21,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ x: Tensor; alpha: Tensor }, { out: Tensor }>(fixture, 'preluForward')))('%s', ([, { args, expected }]) => {
-    expect(preluForward(args.x, args.alpha).out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
-  });
-  test.for(titled(casesFor<{ x: Tensor; alpha: Tensor; dout: Tensor }, { dx: Tensor; dalpha: Tensor }>(fixture, 'preluBackward')))('%s', ([, { args, expected }]) => {
-    const { dx, dalpha } = preluBackward(args.dout, preluForward(args.x, args.alpha).cache);
-    expect(dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
-    expect(dalpha).toBeAllClose(expected.dalpha, { ...TOL, what: 'dalpha' });
-  });
-  test.for(titled(casesFor<{ x: Tensor; W: Tensor; b: Tensor }, { out: Tensor }>(fixture, 'maxoutForward')))('%s', ([, { args, expected }]) => {
-    expect(maxoutForward(args.x, args.W, args.b).out).toBeAllClose(expected.out, { ...TOL, what: 'out' });
-  });
-  test.for(titled(casesFor<{ x: Tensor; W: Tensor; b: Tensor; dout: Tensor }, { dx: Tensor; dW: Tensor; db: Tensor }>(fixture, 'maxoutBackward')))('%s', ([, { args, expected }]) => {
-    const g = maxoutBackward(args.dout, maxoutForward(args.x, args.W, args.b).cache);
-    expect(g.db).toBeAllClose(expected.db, { ...TOL, what: 'db' });
-    expect(g.dW).toBeAllClose(expected.dW, { ...TOL, what: 'dW' });
-    expect(g.dx).toBeAllClose(expected.dx, { ...TOL, what: 'dx' });
-  });
+  valueTests(fixture, student as unknown as ValueModule);
 });
 
 describe('properties', () => {

@@ -11,12 +11,11 @@ import { numericalGradientOf, relError } from '../../../lib/testing/gradcheck.ts
 import * as reference from '../../../solutions/10-prelu-maxout/prelu-maxout.ts';
 import { rngFor, type VariantCheck } from '../variants.ts';
 import { awayFromZero, clearWinners } from './fixtures.ts';
+import { TOL } from '../../../lib/testing/checks/10-prelu-maxout.ts';
 
 export type PreluMaxoutModule = typeof reference;
 type Check = VariantCheck<PreluMaxoutModule>;
 
-/** Same tolerances as the public suite: piecewise-linear layers away from their kinks. */
-export const TOL = { rtol: 1e-7, atol: 1e-10 };
 /**
  * Inputs stay ≥ 0.1 from every kink (awayFromZero, clearWinners), so a centred difference with
  * h = 1e-5 never steps across one and is exact up to rounding (~1e-11 relative): a correct
