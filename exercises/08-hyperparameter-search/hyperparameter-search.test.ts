@@ -7,8 +7,10 @@
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
-import { coarseToFine, gridSearch, logUniform, randomSearch, rankTrials, type CoarseToFineOptions, type Config, type Dimension, type Space, type TrialResult } from './hyperparameter-search.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+import { rangeOf, TOL, valueTests, type HyperparameterSearchModule } from '../../lib/testing/checks/08-hyperparameter-search.ts';
+import * as hyperparameterSearch from './hyperparameter-search.ts';
+import { coarseToFine, gridSearch, logUniform, randomSearch, rankTrials, type Space } from './hyperparameter-search.ts';
 
 const fixture = loadFixture('08-hyperparameter-search');
 
@@ -17,45 +19,11 @@ const fixture = loadFixture('08-hyperparameter-search');
  * the number of decades (~1e-14 relative); 1e-9 leaves room for that. A linear draw, a draw in
  * the wrong base or a skipped draw is off by far more than 1e-3.
  */
-const TOL = { rtol: 1e-9, atol: 1e-12 };
+// The tolerance (and why a correct implementation cannot miss it), the fixture-driven value tests
+// and the comparisons of configurations and spaces live in lib/testing/checks/08-hyperparameter-search.ts.
 
 const LR_REG: Space = { learningRate: { kind: 'logUniform', lo: 1e-6, hi: 1e-1 }, reg: { kind: 'logUniform', lo: 1e-5, hi: 1 } };
 
-/** Fixtures write scores that are not finite as strings; Number() reads them back. */
-type JsonResult = { config: Config; score: number | string };
-const trialsOf = (rs: readonly JsonResult[]): TrialResult[] => rs.map((r) => ({ config: r.config, score: Number(r.score) }));
-
-function expectConfigs(got: readonly Config[], want: readonly Config[]): void {
-  expect(got, 'number of configurations').toHaveLength(want.length);
-  got.forEach((config, i) => {
-    expect(Object.keys(config).sort(), `names of configuration ${i}`).toEqual(Object.keys(want[i]!).sort());
-    for (const [name, value] of Object.entries(want[i]!)) {
-      if (typeof value === 'string') expect(config[name], `configuration ${i}, ${name}`).toBe(value);
-      else expect(config[name] as number).toBeAllClose(value, { ...TOL, what: `configuration ${i}, ${name}` });
-    }
-  });
-}
-
-/** The lo … hi of a continuous dimension of a space. */
-const rangeOf = (space: Space, name: string): { lo: number; hi: number } => space[name] as { lo: number; hi: number };
-
-function expectSpace(got: Space, want: Space): void {
-  expect(Object.keys(got).sort(), 'names of the new space').toEqual(Object.keys(want).sort());
-  for (const [name, d] of Object.entries(want)) {
-    const g = got[name]! as Dimension;
-    expect(g.kind, `kind of ${name}`).toBe(d.kind);
-    if (d.kind === 'choice') expect((g as typeof d).values, `values of ${name}`).toEqual(d.values);
-    else {
-      expect((g as typeof d).lo).toBeAllClose(d.lo, { ...TOL, what: `${name}.lo` });
-      expect((g as typeof d).hi).toBeAllClose(d.hi, { ...TOL, what: `${name}.hi` });
-    }
-  }
-}
-
-/**
- * Pearson's χ² statistic of `values` in `bins` equal bins of [lo, hi) against a uniform
- * distribution; with n draws every bin expects n / bins.
- */
 function chiSquare(values: readonly number[], lo: number, hi: number, bins: number): number {
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)))]!++;
@@ -91,28 +59,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ seed: string; lo: number; hi: number; count: number }, { values: number[] }>(fixture, 'logUniform')))('%s', ([, { args, expected }]) => {
-    const rng = createRng(args.seed);
-    const values = Array.from({ length: args.count }, () => logUniform(rng, args.lo, args.hi));
-    expect(values).toBeAllClose(expected.values, { ...TOL, what: `draws from createRng('${args.seed}')` });
-  });
-
-  test.for(titled(casesFor<{ space: Space; trials: number; seed: string }, { configs: Config[] }>(fixture, 'randomSearch')))('%s', ([, { args, expected }]) => {
-    expectConfigs(randomSearch(args.space, args.trials, createRng(args.seed)), expected.configs);
-  });
-
-  test.for(titled(casesFor<{ space: Space; perDimension: number }, { configs: Config[] }>(fixture, 'gridSearch')))('%s', ([, { args, expected }]) => {
-    expectConfigs(gridSearch(args.space, args.perDimension), expected.configs);
-  });
-
-  test.for(titled(casesFor<{ results: JsonResult[] }, { ranked: JsonResult[] }>(fixture, 'rankTrials')))('%s', ([, { args, expected }]) => {
-    const ranked = rankTrials(trialsOf(args.results));
-    expect(ranked, 'the ranked trials, best first').toEqual(trialsOf(expected.ranked));
-  });
-
-  test.for(titled(casesFor<{ results: JsonResult[]; space: Space; options?: CoarseToFineOptions }, { space: Space }>(fixture, 'coarseToFine')))('%s', ([, { args, expected }]) => {
-    expectSpace(coarseToFine(trialsOf(args.results), args.space, args.options), expected.space);
-  });
+  valueTests(fixture, hyperparameterSearch as unknown as HyperparameterSearchModule);
 });
 
 describe('properties', () => {

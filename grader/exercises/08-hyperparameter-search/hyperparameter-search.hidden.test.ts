@@ -6,19 +6,19 @@
 import { describe, expect, test } from 'vitest';
 import { createRng } from '../../../lib/index.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../../lib/testing/fixtures.ts';
+import { valueTests, type HyperparameterSearchModule as ValueModule } from '../../../lib/testing/checks/08-hyperparameter-search.ts';
 import * as student from '../../../exercises/08-hyperparameter-search/hyperparameter-search.ts';
-import type { CoarseToFineOptions, Config, Space, TrialResult } from '../../../exercises/08-hyperparameter-search/hyperparameter-search.ts';
+import type { Space } from '../../../exercises/08-hyperparameter-search/hyperparameter-search.ts';
 import * as reference from '../../../solutions/08-hyperparameter-search/hyperparameter-search.ts';
 import { variantTests } from '../variants.ts';
-import { expectConfigs, expectSpace, rangeOf, TOL, variantChecks, type HyperparameterSearchModule } from './variants.ts';
+import { variantChecks, type HyperparameterSearchModule } from './variants.ts';
+import { rangeOf } from '../../../lib/testing/checks/08-hyperparameter-search.ts';
 
 const { coarseToFine, gridSearch, logUniform, randomSearch, rankTrials } = student;
 
 const fixture = loadFixture('08-hyperparameter-search', 'hidden');
 
-type JsonResult = { config: Config; score: number | string };
-const trialsOf = (rs: readonly JsonResult[]): TrialResult[] => rs.map((r) => ({ config: r.config, score: Number(r.score) }));
 
 /** Kolmogorov–Smirnov distance between the empirical distribution of `u` (values in [0, 1]) and the uniform one. */
 function ksDistance(u: readonly number[]): number {
@@ -38,26 +38,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ seed: string; lo: number; hi: number; count: number }, { values: number[] }>(fixture, 'logUniform')))('%s', ([, { args, expected }]) => {
-    const rng = createRng(args.seed);
-    expect(Array.from({ length: args.count }, () => logUniform(rng, args.lo, args.hi))).toBeAllClose(expected.values, { ...TOL, what: 'draws' });
-  });
-
-  test.for(titled(casesFor<{ space: Space; trials: number; seed: string }, { configs: Config[] }>(fixture, 'randomSearch')))('%s', ([, { args, expected }]) => {
-    expectConfigs(randomSearch(args.space, args.trials, createRng(args.seed)), expected.configs);
-  });
-
-  test.for(titled(casesFor<{ space: Space; perDimension: number }, { configs: Config[] }>(fixture, 'gridSearch')))('%s', ([, { args, expected }]) => {
-    expectConfigs(gridSearch(args.space, args.perDimension), expected.configs);
-  });
-
-  test.for(titled(casesFor<{ results: JsonResult[] }, { ranked: JsonResult[] }>(fixture, 'rankTrials')))('%s', ([, { args, expected }]) => {
-    expect(rankTrials(trialsOf(args.results))).toEqual(trialsOf(expected.ranked));
-  });
-
-  test.for(titled(casesFor<{ results: JsonResult[]; space: Space; options?: CoarseToFineOptions }, { space: Space }>(fixture, 'coarseToFine')))('%s', ([, { args, expected }]) => {
-    expectSpace(coarseToFine(trialsOf(args.results), args.space, args.options), expected.space);
-  });
+  valueTests(fixture, student as unknown as ValueModule);
 });
 
 describe('properties', () => {

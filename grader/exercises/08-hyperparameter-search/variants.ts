@@ -6,43 +6,12 @@
 import { expect } from 'vitest';
 import { createRng } from '../../../lib/index.ts';
 import * as reference from '../../../solutions/08-hyperparameter-search/hyperparameter-search.ts';
-import type { Config, Dimension, Space } from '../../../solutions/08-hyperparameter-search/hyperparameter-search.ts';
+import type { Space } from '../../../solutions/08-hyperparameter-search/hyperparameter-search.ts';
 import { rngFor, type VariantCheck } from '../variants.ts';
+import { expectConfigs, expectSpace, rangeOf, TOL } from '../../../lib/testing/checks/08-hyperparameter-search.ts';
 
 export type HyperparameterSearchModule = typeof reference;
 type Check = VariantCheck<HyperparameterSearchModule>;
-
-/** Same tolerance as the public suite: equivalent formulas differ by ~1e-14; mistakes by ≥ 1e-3. */
-export const TOL = { rtol: 1e-9, atol: 1e-12 };
-
-/** Configurations one by one: the same names, strings equal, numbers within TOL. */
-export function expectConfigs(got: readonly Config[], want: readonly Config[]): void {
-  expect(got, 'number of configurations').toHaveLength(want.length);
-  got.forEach((config, i) => {
-    expect(Object.keys(config).sort(), `names of configuration ${i}`).toEqual(Object.keys(want[i]!).sort());
-    for (const [name, value] of Object.entries(want[i]!)) {
-      if (typeof value === 'string') expect(config[name]).toBe(value);
-      else expect(config[name] as number).toBeAllClose(value, { ...TOL, what: `configuration ${i}, ${name}` });
-    }
-  });
-}
-
-/** The lo … hi of a continuous dimension of a space. */
-export const rangeOf = (space: Space, name: string): { lo: number; hi: number } => space[name] as { lo: number; hi: number };
-
-/** Spaces dimension by dimension: the same kinds, choices equal, ranges within TOL. */
-export function expectSpace(got: Space, want: Space): void {
-  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-  for (const [name, d] of Object.entries(want)) {
-    const g = got[name]! as Dimension;
-    expect(g.kind).toBe(d.kind);
-    if (d.kind === 'choice') expect((g as typeof d).values).toEqual(d.values);
-    else {
-      expect((g as typeof d).lo).toBeAllClose(d.lo, { ...TOL, what: `${name}.lo` });
-      expect((g as typeof d).hi).toBeAllClose(d.hi, { ...TOL, what: `${name}.hi` });
-    }
-  }
-}
 
 /** The student's personal space: a log range of 1 to 4 decades from 1e-3 … 1e-6, a keep ratio, 2 to 4 layer sizes. */
 function personal(seed: string): { lo: number; hi: number; space: Space; seed: string } {
