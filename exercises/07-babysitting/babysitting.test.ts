@@ -7,7 +7,9 @@
 import { describe, expect, test } from 'vitest';
 import { createRng, map, randn, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../lib/testing/fixtures.ts';
+import { numbers, TOL, valueTests, type BabysittingModule } from '../../lib/testing/checks/07-babysitting.ts';
+import * as babysitting from './babysitting.ts';
 import { linearSoftmaxTrainer, scriptedTrainer, type TestTrainer } from '../../lib/testing/functions.ts';
 import { numericalGradientOf, relError } from '../../lib/testing/gradcheck.ts';
 import {
@@ -19,14 +21,13 @@ import {
   softmaxLoss,
   updateRatioVerdict,
   updateToWeightRatio,
-  type OverfitReport,
-  type RegularizationPoint,
 } from './babysitting.ts';
 
 const fixture = loadFixture('07-babysitting');
 
 /** Float64 arithmetic in another order differs by ~1e-15; 1e-7 leaves room for that and nothing else. */
-const TOL = { rtol: 1e-7, atol: 1e-10 };
+// The value tolerance (and why a correct implementation cannot miss it) and the fixture-driven
+// value tests live in lib/testing/checks/07-babysitting.ts.
 /**
  * Gradient check of dscores: centred differences with h = 1e-5 carry O(h²) ≈ 1e-10 truncation and
  * ~1e-11 rounding of a loss of size ~1; the smallest entries of dscores here are ~1e-3, so a correct
@@ -37,7 +38,6 @@ const GRAD_MAX_REL_ERROR = 1e-6;
 const rng = createRng('07-babysitting/public-tests');
 
 /** Fixtures write NaN and ±Infinity as strings; Number() reads them back. */
-const numbers = (values: readonly (number | string)[]): number[] => values.map(Number);
 
 // The trainers come from lib/testing/functions.ts: `scriptedTrainer(losses, accuracies)` plays back
 // a script (step s returns losses[s − 1], the accuracy after it is accuracies[s − 1]; past the end
@@ -84,56 +84,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ scores: Tensor; y: number[] }, { loss: number; dscores: Tensor }>(fixture, 'softmaxLoss')))('%s', ([, { args, expected }]) => {
-    const { loss, dscores } = softmaxLoss(args.scores, args.y);
-    expect(loss).toBeAllClose(expected.loss, { ...TOL, what: 'loss' });
-    expect(dscores).toBeAllClose(expected.dscores, { ...TOL, what: 'dscores' });
-  });
-
-  test.for(titled(casesFor<{ numClasses: number }, { loss: number }>(fixture, 'expectedInitialLoss')))('%s', ([, { args, expected }]) => {
-    expect(expectedInitialLoss(args.numClasses)).toBeAllClose(expected.loss, { ...TOL, what: 'expected initial loss' });
-  });
-
-  test.for(titled(casesFor<{ loss: number; numClasses: number; tolerance?: number }, { passed: boolean }>(fixture, 'checkInitialLoss')))('%s', ([, { args, expected }]) => {
-    expect(checkInitialLoss(args.loss, args.numClasses, args.tolerance).passed, `passed for a loss of ${args.loss} with ${args.numClasses} classes`).toBe(expected.passed);
-  });
-
-  test.for(titled(casesFor<{ points: RegularizationPoint[] }, { passed: boolean }>(fixture, 'checkRegularization')))('%s', ([, { args, expected }]) => {
-    expect(checkRegularization(args.points).passed, `passed for ${JSON.stringify(args.points)}`).toBe(expected.passed);
-  });
-
-  test.for(titled(casesFor<{ w: Tensor; update: Tensor }, { ratio: number }>(fixture, 'updateToWeightRatio')))('%s', ([, { args, expected }]) => {
-    expect(updateToWeightRatio(args.w, args.update)).toBeAllClose(expected.ratio, { ...TOL, what: 'ratio' });
-  });
-
-  test.for(titled(casesFor<{ ratio: number }, { verdict: string }>(fixture, 'updateRatioVerdict')))('%s', ([, { args, expected }]) => {
-    expect(updateRatioVerdict(args.ratio), `verdict for a ratio of ${args.ratio}`).toBe(expected.verdict);
-  });
-
-  type OverfitArgs = { losses: (number | string)[]; accuracies: number[]; maxSteps: number };
-  type OverfitExpected = Omit<OverfitReport, 'losses'> & { losses: (number | string)[] };
-  test.for(titled(casesFor<OverfitArgs, OverfitExpected>(fixture, 'overfitSmallData')))('%s', ([, { args, expected }]) => {
-    const report = overfitSmallData(scriptedTrainer(numbers(args.losses), args.accuracies), args.maxSteps);
-    expect(report.stopped, 'stopped').toBe(expected.stopped);
-    expect(report.steps, 'steps taken').toBe(expected.steps);
-    expect(report.passed, 'passed').toBe(expected.passed);
-    expect(report.trainAccuracy, 'trainAccuracy (the last accuracy measured)').toBe(expected.trainAccuracy);
-    expect(report.losses, 'losses (one per step taken)').toEqual(numbers(expected.losses));
-  });
-
-  type History = { loss: (number | string)[]; trainAcc: number[]; valAcc: number[] };
-  type Numbers = { start: number | string; end: number | string; early: number | string; firstGap: number | string; lastGap: number | string };
-  test.for(titled(casesFor<{ history: History }, Numbers & { diagnosis: string }>(fixture, 'diagnoseTraining')))('%s', ([, { args, expected }]) => {
-    const history = { ...args.history, loss: numbers(args.history.loss) };
-    const result = diagnoseTraining(history);
-    // The numbers first: a wrong window or gap explains a wrong diagnosis.
-    for (const key of ['start', 'end', 'early', 'firstGap', 'lastGap'] as const) {
-      const want = Number(expected[key]);
-      if (Number.isFinite(want)) expect(result[key]).toBeAllClose(want, { ...TOL, what: key });
-      else expect(Object.is(result[key], want) || (Number.isNaN(want) && Number.isNaN(result[key])), `${key} should be ${want}, got ${result[key]}`).toBe(true);
-    }
-    expect(result.diagnosis, 'diagnosis').toBe(expected.diagnosis);
-  });
+  valueTests(fixture, babysitting as unknown as BabysittingModule);
 });
 
 describe('properties', () => {

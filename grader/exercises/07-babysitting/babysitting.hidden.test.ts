@@ -6,18 +6,17 @@
 import { describe, expect, test } from 'vitest';
 import { zeros, type Tensor } from '../../../lib/index.ts';
 import { expectInputError } from '../../../lib/testing/errors.ts';
-import { casesFor, loadFixture, titled } from '../../../lib/testing/fixtures.ts';
+import { loadFixture } from '../../../lib/testing/fixtures.ts';
+import { valueTests, type BabysittingModule as ValueModule } from '../../../lib/testing/checks/07-babysitting.ts';
 import { scriptedTrainer } from '../../../lib/testing/functions.ts';
 import * as student from '../../../exercises/07-babysitting/babysitting.ts';
-import type { OverfitReport, RegularizationPoint } from '../../../exercises/07-babysitting/babysitting.ts';
 import { variantTests } from '../variants.ts';
-import { expectNumbers, expectReport, TOL, variantChecks, type BabysittingModule } from './variants.ts';
+import { variantChecks, type BabysittingModule } from './variants.ts';
 
 const { checkInitialLoss, checkRegularization, diagnoseTraining, expectedInitialLoss, overfitSmallData, softmaxLoss, updateRatioVerdict, updateToWeightRatio } = student;
 const STUDENT = student as unknown as BabysittingModule;
 const fixture = loadFixture('07-babysitting', 'hidden');
 
-const numbers = (values: readonly (number | string)[]): number[] => values.map(Number);
 
 describe('shapes', () => {
   variantTests(variantChecks, 'shapes', STUDENT);
@@ -30,46 +29,7 @@ describe('shapes', () => {
 });
 
 describe('values', () => {
-  test.for(titled(casesFor<{ scores: Tensor; y: number[] }, { loss: number; dscores: Tensor }>(fixture, 'softmaxLoss')))('%s', ([, { args, expected }]) => {
-    const { loss, dscores } = softmaxLoss(args.scores, args.y);
-    expect(loss).toBeAllClose(expected.loss, { ...TOL, what: 'loss' });
-    expect(dscores).toBeAllClose(expected.dscores, { ...TOL, what: 'dscores' });
-  });
-
-  test.for(titled(casesFor<{ numClasses: number }, { loss: number }>(fixture, 'expectedInitialLoss')))('%s', ([, { args, expected }]) => {
-    expect(expectedInitialLoss(args.numClasses)).toBeAllClose(expected.loss, { ...TOL, what: 'expected initial loss' });
-  });
-
-  test.for(titled(casesFor<{ loss: number; numClasses: number; tolerance?: number }, { passed: boolean }>(fixture, 'checkInitialLoss')))('%s', ([, { args, expected }]) => {
-    expect(checkInitialLoss(args.loss, args.numClasses, args.tolerance).passed).toBe(expected.passed);
-  });
-
-  test.for(titled(casesFor<{ points: RegularizationPoint[] }, { passed: boolean }>(fixture, 'checkRegularization')))('%s', ([, { args, expected }]) => {
-    expect(checkRegularization(args.points).passed).toBe(expected.passed);
-  });
-
-  test.for(titled(casesFor<{ w: Tensor; update: Tensor }, { ratio: number }>(fixture, 'updateToWeightRatio')))('%s', ([, { args, expected }]) => {
-    expect(updateToWeightRatio(args.w, args.update)).toBeAllClose(expected.ratio, { ...TOL, what: 'ratio' });
-  });
-
-  test.for(titled(casesFor<{ ratio: number }, { verdict: string }>(fixture, 'updateRatioVerdict')))('%s', ([, { args, expected }]) => {
-    expect(updateRatioVerdict(args.ratio)).toBe(expected.verdict);
-  });
-
-  type OverfitArgs = { losses: (number | string)[]; accuracies: number[]; maxSteps: number };
-  type OverfitExpected = Omit<OverfitReport, 'losses'> & { losses: (number | string)[] };
-  test.for(titled(casesFor<OverfitArgs, OverfitExpected>(fixture, 'overfitSmallData')))('%s', ([, { args, expected }]) => {
-    const report = overfitSmallData(scriptedTrainer(numbers(args.losses), args.accuracies), args.maxSteps);
-    expectReport(report, { ...expected, losses: numbers(expected.losses) });
-  });
-
-  type History = { loss: (number | string)[]; trainAcc: number[]; valAcc: number[] };
-  type Numbers = { start: number | string; end: number | string; early: number | string; firstGap: number | string; lastGap: number | string };
-  test.for(titled(casesFor<{ history: History }, Numbers & { diagnosis: string }>(fixture, 'diagnoseTraining')))('%s', ([, { args, expected }]) => {
-    const result = diagnoseTraining({ ...args.history, loss: numbers(args.history.loss) });
-    expectNumbers(result, { start: Number(expected.start), end: Number(expected.end), early: Number(expected.early), firstGap: Number(expected.firstGap), lastGap: Number(expected.lastGap) });
-    expect(result.diagnosis).toBe(expected.diagnosis);
-  });
+  valueTests(fixture, student as unknown as ValueModule);
 });
 
 describe('properties', () => {

@@ -12,16 +12,11 @@ import * as reference from '../../../solutions/07-babysitting/babysitting.ts';
 import type { OverfitReport, TrainingDiagnosis, TrainingHistory } from '../../../solutions/07-babysitting/babysitting.ts';
 import { rngFor, type VariantCheck } from '../variants.ts';
 import { accuracies, curve } from './fixtures.ts';
+import { expectNumbers, expectReport, TOL } from '../../../lib/testing/checks/07-babysitting.ts';
 
 export type BabysittingModule = typeof reference;
 type Check = VariantCheck<BabysittingModule>;
 
-/**
- * Values computed in another order of operations differ by ~1e-15 relative (a softmax row of up
- * to 11 classes, a norm of up to 18 products); 1e-7 leaves room for that and nothing else: the
- * mistakes of mistakes.ts miss by 1e-3 (a window one loss wider) to 1 (a missing 1/N).
- */
-export const TOL = { rtol: 1e-7, atol: 1e-10 };
 /**
  * dscores entries here are ≥ 1e-4 (scores of spread 1.5 over ≤ 8 classes); centred differences
  * (h = 1e-5) of the reference loss carry ~1e-10 truncation and ~1e-11 rounding, so a correct
@@ -31,23 +26,6 @@ const GRAD_MAX_REL_ERROR = 1e-6;
 
 function labels(rng: Rng, N: number, C: number): number[] {
   return Array.from({ length: N }, () => rng.randint(0, C));
-}
-
-/** The report without the losses, and the losses separately, for clear failure messages. */
-export function expectReport(got: OverfitReport, want: OverfitReport): void {
-  expect(got.stopped, 'stopped').toBe(want.stopped);
-  expect(got.steps, 'steps').toBe(want.steps);
-  expect(got.passed, 'passed').toBe(want.passed);
-  expect(got.trainAccuracy, 'trainAccuracy').toBe(want.trainAccuracy);
-  expect(got.losses, 'losses').toEqual(want.losses);
-}
-
-/** The five numbers of a diagnosis; NaN and ±Infinity must match exactly. */
-export function expectNumbers(got: TrainingDiagnosis, want: Omit<TrainingDiagnosis, 'diagnosis'>): void {
-  for (const key of ['start', 'end', 'early', 'firstGap', 'lastGap'] as const) {
-    if (Number.isFinite(want[key])) expect(got[key]).toBeAllClose(want[key], { ...TOL, what: key });
-    else expect(Object.is(got[key], want[key]) || (Number.isNaN(want[key]) && Number.isNaN(got[key])), `${key}`).toBe(true);
-  }
 }
 
 const shapes: Check[] = (
