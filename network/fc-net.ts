@@ -101,6 +101,36 @@ export function addL2(params: Params, grads: Params, reg: number): number {
   return 0.5 * reg * penalty;
 }
 
+/**
+ * A hidden layer's normalization, forward: none, batch norm (with the running statistics of layer
+ * `l`, updated in `state`) or layer norm, with `gamma<l>` and `beta<l>` from `params`.
+ */
+export function normForward(blocks: BuildingBlocks, normalization: Normalization, h: Tensor, params: Params, state: Params, l: number, mode: 'train' | 'test'): { out: Tensor; cache: unknown } {
+  if (normalization === 'batchnorm') {
+    const bn = blocks.batchnormForward(h, params[`gamma${l}`]!, params[`beta${l}`]!, {
+      mode,
+      ...(state[`runningMean${l}`] ? { runningMean: state[`runningMean${l}`], runningVar: state[`runningVar${l}`] } : {}),
+    });
+    state[`runningMean${l}`] = bn.runningMean;
+    state[`runningVar${l}`] = bn.runningVar;
+    return { out: bn.out, cache: bn.cache };
+  }
+  if (normalization === 'layernorm') {
+    const ln = blocks.layernormForward(h, params[`gamma${l}`]!, params[`beta${l}`]!);
+    return { out: ln.out, cache: ln.cache };
+  }
+  return { out: h, cache: null };
+}
+
+/** A hidden layer's normalization, backward: puts `gamma<l>` and `beta<l>`'s gradients in `grads`, returns dx. */
+export function normBackward(blocks: BuildingBlocks, normalization: Normalization, dh: Tensor, cache: unknown, grads: Params, l: number): Tensor {
+  if (normalization === 'none') return dh;
+  const g = normalization === 'batchnorm' ? blocks.batchnormBackward(dh, cache) : blocks.layernormBackward(dh, cache);
+  grads[`gamma${l}`] = g.dgamma;
+  grads[`beta${l}`] = g.dbeta;
+  return g.dx;
+}
+
 export class FullyConnectedNet implements Model {
   readonly options: Required<FullyConnectedNetOptions>;
   readonly blocks: BuildingBlocks;
@@ -143,21 +173,9 @@ export class FullyConnectedNet implements Model {
     for (let l = 1; l < this.numLayers; l++) {
       const affine = affineForward(h, this.params[`W${l}`]!, this.params[`b${l}`]!);
       h = affine.out;
-      let norm: unknown = null;
-      if (normalization === 'batchnorm') {
-        const bn = this.blocks.batchnormForward(h, this.params[`gamma${l}`]!, this.params[`beta${l}`]!, {
-          mode,
-          ...(state[`runningMean${l}`] ? { runningMean: state[`runningMean${l}`], runningVar: state[`runningVar${l}`] } : {}),
-        });
-        state[`runningMean${l}`] = bn.runningMean;
-        state[`runningVar${l}`] = bn.runningVar;
-        h = bn.out;
-        norm = bn.cache;
-      } else if (normalization === 'layernorm') {
-        const ln = this.blocks.layernormForward(h, this.params[`gamma${l}`]!, this.params[`beta${l}`]!);
-        h = ln.out;
-        norm = ln.cache;
-      }
+      const n = normForward(this.blocks, normalization, h, this.params, state, l, mode);
+      h = n.out;
+      const norm = n.cache;
       const a = act.forward(h);
       h = a.out;
       let dropout: DropoutCache | null = null;
@@ -199,12 +217,7 @@ export class FullyConnectedNet implements Model {
       const cache = caches[l - 1]!;
       if (cache.dropout) dh = dropoutBackward(dh, cache.dropout);
       dh = act.backward(dh, cache.activation);
-      if (normalization !== 'none') {
-        const g = normalization === 'batchnorm' ? this.blocks.batchnormBackward(dh, cache.norm) : this.blocks.layernormBackward(dh, cache.norm);
-        grads[`gamma${l}`] = g.dgamma;
-        grads[`beta${l}`] = g.dbeta;
-        dh = g.dx;
-      }
+      dh = normBackward(this.blocks, normalization, dh, cache.norm, grads, l);
       if (l === 1) {
         // The input is the data: no gradient needed for it.
         const first = affineWeightGradients(dh, cache.affine);

@@ -12,7 +12,7 @@ import { createRng, type Rng, type Tensor } from '../lib/index.ts';
 import { affineBackward, affineForward, affineWeightGradients, type AffineCache } from './affine.ts';
 import type { BuildingBlocks } from './building-blocks.ts';
 import { dropoutBackward, dropoutForward, type DropoutCache } from './dropout.ts';
-import { addL2, initWeights, resolveFcOptions, type FullyConnectedNetOptions } from './fc-net.ts';
+import { addL2, initWeights, normBackward, normForward, resolveFcOptions, type FullyConnectedNetOptions } from './fc-net.ts';
 import type { LearnedActivations } from './lecture-blocks.ts';
 import type { LossResult, Model, Params } from './model.ts';
 import { softmaxLoss, type Labels } from './softmax-loss.ts';
@@ -96,19 +96,9 @@ export class LearnedActivationNet implements Model {
     for (let l = 1; l < this.numLayers; l++) {
       const layer = activation === 'maxout' ? this.learned.maxoutForward(h, this.params[`W${l}`]!, this.params[`b${l}`]!) : affineForward(h, this.params[`W${l}`]!, this.params[`b${l}`]!);
       h = layer.out;
-      let norm: unknown = null;
-      if (normalization === 'batchnorm') {
-        const bn = this.blocks.batchnormForward(h, this.params[`gamma${l}`]!, this.params[`beta${l}`]!, {
-          mode,
-          ...(state[`runningMean${l}`] ? { runningMean: state[`runningMean${l}`], runningVar: state[`runningVar${l}`] } : {}),
-        });
-        state[`runningMean${l}`] = bn.runningMean;
-        state[`runningVar${l}`] = bn.runningVar;
-        [h, norm] = [bn.out, bn.cache];
-      } else if (normalization === 'layernorm') {
-        const ln = this.blocks.layernormForward(h, this.params[`gamma${l}`]!, this.params[`beta${l}`]!);
-        [h, norm] = [ln.out, ln.cache];
-      }
+      const n = normForward(this.blocks, normalization, h, this.params, state, l, mode);
+      h = n.out;
+      const norm = n.cache;
       let prelu: unknown = null;
       if (activation === 'prelu') {
         const p = this.learned.preluForward(h, this.params[`alpha${l}`]!);
@@ -149,12 +139,7 @@ export class LearnedActivationNet implements Model {
         grads[`alpha${l}`] = p.dalpha;
         dh = p.dx;
       }
-      if (normalization !== 'none') {
-        const g = normalization === 'batchnorm' ? this.blocks.batchnormBackward(dh, cache.norm) : this.blocks.layernormBackward(dh, cache.norm);
-        grads[`gamma${l}`] = g.dgamma;
-        grads[`beta${l}`] = g.dbeta;
-        dh = g.dx;
-      }
+      dh = normBackward(this.blocks, normalization, dh, cache.norm, grads, l);
       if (activation === 'maxout') {
         const m = this.learned.maxoutBackward(dh, cache.layer);
         [grads[`W${l}`], grads[`b${l}`], dh] = [m.dW, m.db, m.dx];

@@ -98,15 +98,15 @@ describe('properties', () => {
 
   test('pcaReconstruct › the reconstruction error falls as k grows, and equals the sum of the variances left out', () => {
     const full = pcaFit(train, 5);
-    let previous = Infinity;
+    let previousMse = Infinity;
     for (let k = 1; k <= 5; k++) {
       const fit = pcaFit(train, k);
       const back = pcaReconstruct(pcaProject(train, fit), fit);
       const mse = back.data.reduce((s, v, i) => s + (v - train.data[i]!) ** 2, 0) / 80;
       const leftOut = full.variances.data.slice(k).reduce((s, v) => s + v, 0);
-      expect(mse, `mean squared error with k = ${k}`).toBeLessThan(previous);
+      expect(mse, `mean squared error with k = ${k}`).toBeLessThan(previousMse);
       expect(mse).toBeAllClose(leftOut, { rtol: 1e-9, atol: 1e-10, what: `mean squared error with k = ${k} vs the variances left out` });
-      previous = mse;
+      previousMse = mse;
     }
   });
 
