@@ -15,9 +15,10 @@
  * noted. The isolate itself is never optional: without isolated-vm there is no grading.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Layers } from './plan.ts';
 
 export interface SandboxCommandLimits {
@@ -30,6 +31,42 @@ export interface SandboxCommandLimits {
 /** The directory of the installed isolated-vm package. */
 export function isolatedVmDir(root: string): string {
   return dirname(createRequire(`${root}/package.json`).resolve('isolated-vm/package.json'));
+}
+
+/** The files of isolated-vm the sandbox loads (its `main` and the addon). */
+const IVM_FILES = ['package.json', 'isolated-vm.js', 'out/isolated_vm.node'];
+
+let ivmCopy: { from: string; to: string } | null = null;
+
+/** Whether a user who is neither owner nor group can read `dir`'s isolated-vm files: every folder above searchable, the files readable. */
+function othersCanRead(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return false;
+    if (d === dirname(d)) break;
+  }
+  return IVM_FILES.every((file) => (statSync(join(dir, file)).mode & 0o004) !== 0);
+}
+
+/**
+ * The isolated-vm the sandbox loads. As root the sandbox runs as nobody, who cannot enter a kit
+ * cloned into a folder only its owner may enter (`mktemp -d` makes them 0700, so do many homes):
+ * then the package's files are copied, once per grading process, into a folder anyone may read,
+ * removed when the process ends.
+ */
+function sandboxIvmDir(root: string): string {
+  const dir = isolatedVmDir(root);
+  if (!isRoot || othersCanRead(dir)) return dir;
+  if (ivmCopy?.from === dir) return ivmCopy.to;
+  const to = mkdtempSync(join(tmpdir(), 'gradlab-ivm-'));
+  mkdirSync(join(to, 'out'));
+  for (const folder of [to, join(to, 'out')]) chmodSync(folder, 0o755);
+  for (const file of IVM_FILES) {
+    copyFileSync(join(dir, file), join(to, file));
+    chmodSync(join(to, file), 0o644);
+  }
+  process.once('exit', () => rmSync(to, { recursive: true, force: true }));
+  ivmCopy = { from: dir, to };
+  return to;
 }
 
 function findTool(name: string): string | null {
@@ -78,7 +115,7 @@ let found: { key: string; layers: Layers; chain: Chain } | null = null;
  * Probed on first use (about 0.1–0.3 s); later calls reuse what was found.
  */
 export function sandboxCommand(root: string, hostFile: string, limits: SandboxCommandLimits): { command: string[]; layers: Layers } {
-  const ivmDir = isolatedVmDir(root);
+  const ivmDir = sandboxIvmDir(root);
   const key = `${hostFile}\0${ivmDir}`;
   if (found?.key !== key) {
     const notes: string[] = [];
