@@ -15,7 +15,8 @@
  * noted. The isolate itself is never optional: without isolated-vm there is no grading.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,8 +37,6 @@ export function isolatedVmDir(root: string): string {
 /** The files of isolated-vm the sandbox loads (its `main` and the addon). */
 const IVM_FILES = ['package.json', 'isolated-vm.js', 'out/isolated_vm.node'];
 
-let ivmCopy: { from: string; to: string } | null = null;
-
 /** Whether a user who is neither owner nor group can read `dir`'s isolated-vm files: every folder above searchable, the files readable. */
 function othersCanRead(dir: string): boolean {
   for (let d = dir; ; d = dirname(d)) {
@@ -50,22 +49,38 @@ function othersCanRead(dir: string): boolean {
 /**
  * The isolated-vm the sandbox loads. As root the sandbox runs as nobody, who cannot enter a kit
  * cloned into a folder only its owner may enter (`mktemp -d` makes them 0700, so do many homes):
- * then the package's files are copied, once per grading process, into a folder anyone may read,
- * removed when the process ends.
+ * then the package's files are copied into a folder anyone may read, named after the addon's path,
+ * size and time, so that every grading process of one installation shares one copy (a process that
+ * is killed leaves nothing new behind).
  */
 function sandboxIvmDir(root: string): string {
   const dir = isolatedVmDir(root);
   if (!isRoot || othersCanRead(dir)) return dir;
-  if (ivmCopy?.from === dir) return ivmCopy.to;
-  const to = mkdtempSync(join(tmpdir(), 'gradlab-ivm-'));
-  mkdirSync(join(to, 'out'));
-  for (const folder of [to, join(to, 'out')]) chmodSync(folder, 0o755);
-  for (const file of IVM_FILES) {
-    copyFileSync(join(dir, file), join(to, file));
-    chmodSync(join(to, file), 0o644);
+  const addon = statSync(join(dir, 'out/isolated_vm.node'));
+  const key = createHash('sha256').update(`${dir}\0${addon.size}\0${addon.mtimeMs}`).digest('hex').slice(0, 16);
+  const to = join(tmpdir(), `gradlab-ivm-${key}`);
+  if (existsSync(join(to, 'out/isolated_vm.node'))) {
+    // Only a copy this user made, that nobody else can change: /tmp is everyone's.
+    const ours = [to, join(to, 'out'), ...IVM_FILES.map((file) => join(to, file))].every((path) => {
+      const st = lstatSync(path);
+      return st.uid === 0 && (st.mode & 0o022) === 0;
+    });
+    if (ours && statSync(join(to, 'out/isolated_vm.node')).size === addon.size) return to;
+    throw new Error(`the grader will not load isolated-vm from ${to}: it was not made by this user, or others can change it (remove it)`);
   }
-  process.once('exit', () => rmSync(to, { recursive: true, force: true }));
-  ivmCopy = { from: dir, to };
+  // Built aside and renamed into place, so that a concurrent process sees the whole copy or none.
+  const building = mkdtempSync(join(tmpdir(), 'gradlab-ivm-building-'));
+  mkdirSync(join(building, 'out'));
+  for (const folder of [building, join(building, 'out')]) chmodSync(folder, 0o755);
+  for (const file of IVM_FILES) {
+    copyFileSync(join(dir, file), join(building, file));
+    chmodSync(join(building, file), 0o644);
+  }
+  try {
+    renameSync(building, to);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another process was first
+  }
   return to;
 }
 
