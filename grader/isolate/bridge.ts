@@ -19,6 +19,7 @@
  */
 import { advanceRng, createRng, drawsOf, type Rng } from '../../lib/random.ts';
 import { numericalGradientOf, type NumericalGradientOptions } from '../../lib/testing/gradcheck.ts';
+import { MAX_REPEATED_CALLS } from '../../lib/testing/repeat.ts';
 import { rebuildTestFunction, testFunctionState, type TestFunctionDescription, type TestFunctionState } from '../../lib/testing/functions.ts';
 import type { Tensor } from '../../lib/tensor.ts';
 import { MARKER, type Marker } from '../shared/markers.ts';
@@ -676,6 +677,23 @@ export function gradient(path: string, fn: string, args: unknown[], options: Num
   const target = exportOf(path, fn);
   if (typeof target !== 'function') return failure('missing-export', `${path} has no function named ${fn}`);
   return runRequest(args, (a) => numericalGradientOf(target as (...x: never[]) => unknown, a as never, options as NumericalGradientOptions) as Tensor);
+}
+
+/**
+ * `times` calls of `fn` of the module at `path` with the same (copied) arguments, in one request:
+ * `callRepeatedly` of lib/testing/repeat.ts. The results cross as one array; the generators among
+ * the arguments advance by the draws of every call.
+ */
+export function repeat(path: string, fn: string, args: unknown[], times: number): Record<string, unknown> {
+  const target = exportOf(path, fn);
+  if (typeof target !== 'function') return failure('missing-export', `${path} has no function named ${fn}`);
+  if (!NumberIsInteger(times) || times < 0 || times > MAX_REPEATED_CALLS) return failure('internal', `repeat: ${StringCtor(times)} calls`);
+  const n = times;
+  return runRequest(args, (a) => {
+    const results: unknown[] = [];
+    for (let i = 0; i < n; i++) append(results, ReflectApply(target, undefined, a));
+    return results;
+  });
 }
 
 /** Reads a value export (a constant) of the module at `path`. */

@@ -141,6 +141,7 @@ interface Bridge {
   register: IVM.Reference<(path: string, namespace: unknown) => Record<string, string>>;
   call: IVM.Reference<(path: string, fn: string, args: unknown[]) => unknown>;
   gradient: IVM.Reference<(path: string, fn: string, args: unknown[], options: GradientOptions) => unknown>;
+  repeat: IVM.Reference<(path: string, fn: string, args: unknown[], times: number) => unknown>;
   read: IVM.Reference<(path: string, name: string) => unknown>;
   forget: IVM.Reference<() => void>;
 }
@@ -247,6 +248,7 @@ async function createExercise(exercise: string, fileNames: string[]): Promise<Ex
     register: await ns.get('register', { reference: true }),
     call: await ns.get('call', { reference: true }),
     gradient: await ns.get('gradient', { reference: true }),
+    repeat: await ns.get('repeat', { reference: true }),
     read: await ns.get('read', { reference: true }),
     forget: await ns.get('forget', { reference: true }),
   };
@@ -485,6 +487,12 @@ async function handle(request: ToSandbox): Promise<FromSandbox | null> {
       return invoke(
         request.id,
         { ...request, run: (b, path, args, wall) => b.gradient.apply(undefined, [path, request.fn, args, request.options], { ...COPY, timeout: wall }) },
+        exerciseFiles(request.exercise),
+      );
+    case 'repeat':
+      return invoke(
+        request.id,
+        { ...request, run: (b, path, args, wall) => b.repeat.apply(undefined, [path, request.fn, args, request.times], { ...COPY, timeout: wall }) },
         exerciseFiles(request.exercise),
       );
     case 'read':

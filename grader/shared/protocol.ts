@@ -53,6 +53,8 @@ export type ToSandbox =
   | { t: 'load'; id: number; exercise: string }
   | { t: 'call'; id: number; exercise: string; file: string; fn: string; args: unknown[] }
   | { t: 'gradient'; id: number; exercise: string; file: string; fn: string; args: unknown[]; options: GradientOptions }
+  /** `times` calls of `fn` with the same arguments (lib/testing/repeat.ts's `callRepeatedly`): one reply, their results in order. */
+  | { t: 'repeat'; id: number; exercise: string; file: string; fn: string; args: unknown[]; times: number }
   | { t: 'read'; id: number; exercise: string; file: string; name: string }
   /** A new test file starts: the objects kept for earlier files' handles may go (no reply). */
   | { t: 'forget' };

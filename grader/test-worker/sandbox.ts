@@ -225,12 +225,19 @@ export class Sandbox {
     return this.#invoke(exercise, file, fn, args, (id, encoded) => ({ t: 'gradient', id, exercise, file, fn, args: encoded, options: encodedOptions }), 'gradient') as Tensor;
   }
 
+  /** `times` calls of `fn` with the same arguments (lib/testing/repeat.ts's `callRepeatedly`), made in the sandbox in one request. */
+  repeat(exercise: string, file: string, fn: string, args: unknown[], times: number): unknown[] {
+    const results = this.#invoke(exercise, file, fn, args, (id, encoded) => ({ t: 'repeat', id, exercise, file, fn, args: encoded, times }), 'repeat');
+    if (!Array.isArray(results) || results.length !== times) throw new SubmissionError('crash', `the sandbox gave an unexpected answer to ${times} calls of ${fn}`);
+    return results;
+  }
+
   /** Reads a value the submission's file exports (a constant). */
   read(exercise: string, file: string, name: string): unknown {
     return this.#invoke(exercise, file, name, [], (id) => ({ t: 'read', id, exercise, file, name }), 'read');
   }
 
-  #invoke(exercise: string, file: string, fn: string, args: unknown[], make: (id: number, encoded: unknown[]) => ToSandbox, what: 'call' | 'gradient' | 'read' = 'call'): unknown {
+  #invoke(exercise: string, file: string, fn: string, args: unknown[], make: (id: number, encoded: unknown[]) => ToSandbox, what: 'call' | 'gradient' | 'repeat' | 'read' = 'call'): unknown {
     const record = activeTest();
     const count = (record?.callCounts.get(fn) ?? 0) + 1;
     record?.callCounts.set(fn, count);

@@ -2,7 +2,8 @@
  * Vitest setup of a grading run (the grader adds it after lib/testing/setup.ts), per test file:
  *
  * - routes numerical gradients of the submission's functions (lib/testing/gradcheck.ts's
- *   `numericalGradientOf`) to the sandbox, where all their evaluations run in one request;
+ *   `numericalGradientOf`) and repeated calls (lib/testing/repeat.ts's `callRepeatedly`) to the
+ *   sandbox, where all their evaluations run in one request;
  * - tells the sandbox a new file starts (objects kept for earlier files' handles may go);
  * - opens a record of each test (calls, sandbox failures, closeness verdicts, prints) and stores
  *   its summary in `task.meta.gradlab`, which results.ts reads;
@@ -18,6 +19,7 @@ import { compareAllClose, explainAllClose, type Tolerance } from '../../lib/allc
 import type { Nested, Tensor } from '../../lib/tensor.ts';
 import { DEFAULT_TOLERANCE } from '../../lib/testing/matchers.ts';
 import { delegateNumericalGradients } from '../../lib/testing/gradcheck.ts';
+import { delegateRepeatedCalls } from '../../lib/testing/repeat.ts';
 import { diagnose } from './diagnose.ts';
 import { remoteTargets } from './proxies.ts';
 import { activeTest, beginTest, endTest, type GradlabMeta, type VerdictNote } from './records.ts';
@@ -61,6 +63,11 @@ const matchers = {
 delegateNumericalGradients((fn, args, options) => {
   const target = remoteTargets.get(fn);
   return target ? sandbox().gradient(target.exercise, target.file, target.fn, [...args], options) : undefined;
+});
+
+delegateRepeatedCalls((fn, args, times) => {
+  const target = remoteTargets.get(fn);
+  return target ? sandbox().repeat(target.exercise, target.file, target.fn, [...args], times) : undefined;
 });
 
 // Registered now and again before the file's tests, so that it replaces lib/testing/setup.ts's

@@ -216,6 +216,20 @@ describe('what crosses', () => {
     expect(rng.uniform()).toBe(reference.uniform());
   });
 
+  test('repeated calls run in one request: results in order, the generator advanced by every draw, a change to an argument still fails', () => {
+    const rng = createRng('repeat');
+    const reference = createRng('repeat');
+    const expected = Array.from({ length: 50 }, () => [reference.uniform(), reference.uniform()]);
+    expect(sandbox.repeat('03-batchnorm', 'batchnorm.ts', 'draws', [rng, 2], 50)).toEqual(expected);
+    expect(drawsOf(rng)).toBe(drawsOf(reference));
+    const counter = call('makeCounter') as { count: number };
+    expect(sandbox.repeat('03-batchnorm', 'batchnorm.ts', 'bump', [counter], 3), 'the same object each call, as in a loop here').toEqual([4, 5, 6]);
+    const t = { shape: [1], data: Float64Array.of(7) };
+    expect(failure(() => sandbox.repeat('03-batchnorm', 'batchnorm.ts', 'mutates', [t], 3)).kind).toBe('mutation');
+    expect(t.data[0]).toBe(7);
+    expect(() => sandbox.repeat('03-batchnorm', 'batchnorm.ts', 'notImplemented', [], 5), 'the first call that throws ends them').toThrow(/not implemented yet/);
+  });
+
   test('a non-function export can be read', () => {
     expect(sandbox.read('03-batchnorm', 'batchnorm.ts', 'answer')).toBe(42);
   });
