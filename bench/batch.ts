@@ -121,7 +121,7 @@ try {
   for (let r = 1; r <= runs; r++) {
     const out = join(work, `out-${r}`);
     const start = process.hrtime.bigint();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), batch, '--jobs', String(jobs), '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: ROOT } });
+    const run = spawnSync(process.execPath, [join(ROOT, 'grader', 'start.mjs'), batch, '--jobs', String(jobs), '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: ROOT } });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (run.status !== 0) throw new Error(`grading failed (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
     const book = JSON.parse(readFileSync(join(out, 'gradebook.json'), 'utf8')) as { rows: { student: string; status: string; durationMs: number }[] };

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:grade`: the wall time of grading one complete submission — every exercise,
  * public, hidden and per-student variant cases — as a student's CI or an instructor runs it:
- * `npm run grade -- <dir> --seed <id>` in a fresh process (minus npm's own start). Median of 5 runs (after one warm-up
+ * `npm run grade -- <dir> --seed <id>` (grader/start.mjs) in a fresh process (minus npm's own start). Median of 5 runs (after one warm-up
  * run that fills the OS file cache), plus the CPU time the runs used.
  *
  *   npm run bench:grade                 the reference solutions as the submission
@@ -29,7 +29,7 @@ function gradeOnce(submission: string, out: string, seed: string): Promise<Sampl
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // /usr/bin/time reports the CPU time of the grader and every process it started.
-    const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, '--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), submission, '--out', out, '--seed', seed, '--json'], {
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', process.execPath, join(ROOT, 'grader', 'start.mjs'), submission, '--out', out, '--seed', seed, '--json'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -201,7 +201,7 @@ async function main(): Promise<void> {
         timeoutMs: timeoutS * 1000,
         ...(only ? { only } : {}),
         limits: { ...(callMs ? { callMs } : {}), ...(memoryMb ? { memoryMb } : {}) },
-        // The same entry point this process came through (tsx's loader and cli.ts), in worker mode.
+        // The same entry point this process came through (start.mjs, or tsx's loader and cli.ts), in worker mode.
         workerCommand: [process.execPath, ...process.execArgv, process.argv[1]!, '--batch-worker'],
         progress: process.stderr.isTTY === true,
         log: (line) => process.stderr.write(`${line}\n`),

@@ -21,7 +21,7 @@ interface Verdicts {
 }
 
 function gradeBatch(batch: string, out: string): Verdicts {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), batch, '--jobs', '2', '--out', out, '--call-timeout', '1000', '--memory', '128'], {
+  const run = spawnSync(process.execPath, [join(ROOT, 'grader', 'start.mjs'), batch, '--jobs', '2', '--out', out, '--call-timeout', '1000', '--memory', '128'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, INIT_CWD: ROOT },

@@ -1,5 +1,5 @@
 /**
- * Batch grading, end to end through the real command (`node --import tsx grader/cli.ts`): a mixed batch is
+ * Batch grading, end to end through the real command (`node grader/start.mjs`, as `npm run grade` runs it): a mixed batch is
  * graded, resumed, split into shards and merged, and the merged gradebook must equal the whole
  * batch and grading one submission alone. Only exercise 03 is graded, to keep this quick.
  */
@@ -19,7 +19,7 @@ const batch = join(work, 'submissions');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function grade(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(KIT_ROOT, 'grader', 'cli.ts'), ...args], { cwd: KIT_ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: KIT_ROOT } });
+  const run = spawnSync(process.execPath, [join(KIT_ROOT, 'grader', 'start.mjs'), ...args], { cwd: KIT_ROOT, encoding: 'utf8', env: { ...process.env, INIT_CWD: KIT_ROOT } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -41,7 +41,7 @@ function childEnv(): NodeJS.ProcessEnv {
  */
 function gradeInChild(dirs: string[], outRoot: string, extra: string[]): Promise<Map<string, Run>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'grader', 'cli.ts'), ...dirs, '--out', outRoot, '--json', '--seed', 'corpus-student', ...extra], {
+    const child = spawn(process.execPath, [join(ROOT, 'grader', 'start.mjs'), ...dirs, '--out', outRoot, '--json', '--seed', 'corpus-student', ...extra], {
       cwd: ROOT,
       env: childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
