@@ -22,6 +22,7 @@ import { numericalGradientOf, type NumericalGradientOptions } from '../../lib/te
 import { MAX_REPEATED_CALLS } from '../../lib/testing/repeat.ts';
 import { rebuildTestFunction, testFunctionState, type TestFunctionDescription, type TestFunctionState } from '../../lib/testing/functions.ts';
 import type { Tensor } from '../../lib/tensor.ts';
+import { MAX_PLAIN_VALUES, MAX_TYPED_VALUES, TOO_MANY_PLAIN, TOO_MANY_TYPED } from '../shared/limits.ts';
 import { MARKER, type Marker } from '../shared/markers.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -228,6 +229,14 @@ const MAX_NODES = 16_000_000;
 
 interface OutState {
   nodes: number;
+  /**
+   * Values in arrays and objects, and typed-array elements, copied so far: a result stops at the
+   * limits of grader/shared/limits.ts (`limited`); changed arguments and test-function states are
+   * copied whole (the test worker counts them with the result, and says which it was).
+   */
+  limited: boolean;
+  plain: number;
+  typed: number;
   seen: SafeMap<object, unknown>;
   /** Objects that stand for markers the trusted side sent (generators, test functions, handles). */
   originals: SafeMap<object, Record<string, unknown>>;
@@ -281,6 +290,8 @@ function toData(value: unknown, state: OutState, depth: number): unknown {
   if (typeof tag === 'string' && ObjectHasOwn(TYPED_ARRAYS, tag)) {
     const length = ReflectApply(typedArrayLength, object, []) as number;
     state.nodes += length;
+    state.typed += length;
+    if (state.limited && state.typed > MAX_TYPED_VALUES) throw new OutputError(TOO_MANY_TYPED);
     if (state.nodes > MAX_NODES) throw new OutputError(`a result with more than ${MAX_NODES} values`);
     const copy = new TYPED_ARRAYS[tag]!(object as ArrayLike<number>);
     state.seen.set(object, copy);
@@ -302,6 +313,8 @@ function toData(value: unknown, state: OutState, depth: number): unknown {
     const source = object as unknown[];
     const length = source.length;
     if (!NumberIsInteger(length) || length < 0 || length > MAX_NODES) throw new OutputError('an array with an impossible length');
+    state.plain += length;
+    if (state.limited && state.plain > MAX_PLAIN_VALUES) throw new OutputError(TOO_MANY_PLAIN);
     const out = list(length);
     state.seen.set(object, out);
     for (let i = 0; i < length; i++) define(out, i, toData(source[i], state, depth + 1));
@@ -311,6 +324,8 @@ function toData(value: unknown, state: OutState, depth: number): unknown {
     const out = ObjectCreate(null) as Record<string, unknown>;
     state.seen.set(object, out);
     const keys = ObjectKeys(object);
+    state.plain += keys.length;
+    if (state.limited && state.plain > MAX_PLAIN_VALUES) throw new OutputError(TOO_MANY_PLAIN);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (key === MARKER) continue;
@@ -594,7 +609,7 @@ function fingerprint(value: unknown, hash: number, depth: number, originals: Saf
 }
 
 function afterCall(args: unknown[], sub: Substituted, before: number): { argsOut: unknown; draws: unknown[]; states: unknown[] } {
-  const state: OutState = { nodes: 0, seen: new SafeMap(), originals: sub.originals };
+  const state: OutState = { nodes: 0, limited: false, plain: 0, typed: 0, seen: new SafeMap(), originals: sub.originals };
   const argsOut = fingerprint(args, 2166136261, 0, sub.originals) === before ? undefined : toData(args, state, 0);
   const draws: unknown[] = [];
   for (let i = 0; i < sub.rngs.length; i++) {
@@ -605,7 +620,7 @@ function afterCall(args: unknown[], sub: Substituted, before: number): { argsOut
   for (let i = 0; i < sub.functions.length; i++) {
     const entry = sub.functions[i]!;
     const own = testFunctionState(entry.fn);
-    if (own) append(states, record([['path', entry.path], ['state', toData(own, { nodes: 0, seen: new SafeMap(), originals: new SafeMap() }, 0)]]));
+    if (own) append(states, record([['path', entry.path], ['state', toData(own, { nodes: 0, limited: false, plain: 0, typed: 0, seen: new SafeMap(), originals: new SafeMap() }, 0)]]));
   }
   return { argsOut, draws, states };
 }
@@ -640,7 +655,7 @@ function runRequest(args: unknown[], body: (args: unknown[]) => unknown): Record
   }
   if (printed > outputLimit) return failure('output', `printed more than ${outputLimit >= 1024 * 1024 ? `${outputLimit / (1024 * 1024)} MB` : `${outputLimit} bytes`}`);
   try {
-    const out = toData(value, { nodes: 0, seen: new SafeMap(), originals: sub.originals }, 0);
+    const out = toData(value, { nodes: 0, limited: true, plain: 0, typed: 0, seen: new SafeMap(), originals: sub.originals }, 0);
     const { argsOut, draws, states } = afterCall(args, sub, before);
     return record([
       ['ok', true],

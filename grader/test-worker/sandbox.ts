@@ -15,6 +15,7 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import { deserialize } from 'node:v8';
+import { MAX_PLAIN_VALUES, MAX_TYPED_VALUES, TOO_MANY_PLAIN, TOO_MANY_TYPED } from '../shared/limits.ts';
 import { inject } from 'vitest';
 import { advanceRng, drawsOf, type Rng } from '../../lib/random.ts';
 import type { Tensor } from '../../lib/tensor.ts';
@@ -357,16 +358,7 @@ export function mutationMessage(fn: string, arg: number): string {
  */
 const MAX_DRAWS = 1_000_000;
 
-/**
- * What one reply may hold (result, changed arguments, test-function states together), counted
- * before anything else reads it: values in arrays and objects, and elements of typed arrays.
- * Vitest formats a failed assertion's values whole (its diff, its message), in this worker, at a
- * cost that grows faster than their size — a 4-million-element `shape` costs about a minute, a
- * Float64Array of 8 million about as much — and none of it counts against the submission's CPU
- * limit. The suites' largest results hold a few hundred values and ten thousand elements.
- */
-const MAX_PLAIN_VALUES = 10_000;
-const MAX_TYPED_VALUES = 262_144;
+/** What one reply may hold: grader/shared/limits.ts. */
 
 function measureReply(parts: unknown[], fn: string): void {
   const budget = { plain: 0, typed: 0 };
@@ -375,17 +367,17 @@ function measureReply(parts: unknown[], fn: string): void {
     if (depth > MAX_DECODE_DEPTH) throw new SubmissionError('output', `${fn} returned a value nested more than ${MAX_DECODE_DEPTH} levels deep`);
     if (ArrayBuffer.isView(value)) {
       budget.typed += value instanceof DataView ? value.byteLength : (value as unknown as { length: number }).length;
-      if (budget.typed > MAX_TYPED_VALUES) throw new SubmissionError('output', `${fn} returned more than ${MAX_TYPED_VALUES.toLocaleString('en')} numbers in typed arrays (the grader's limit on one result)`);
+      if (budget.typed > MAX_TYPED_VALUES) throw new SubmissionError('output', `${fn} returned ${TOO_MANY_TYPED}`);
       return;
     }
     if (value instanceof ArrayBuffer) {
       budget.typed += value.byteLength / 8;
-      if (budget.typed > MAX_TYPED_VALUES) throw new SubmissionError('output', `${fn} returned more than ${MAX_TYPED_VALUES.toLocaleString('en')} numbers in typed arrays (the grader's limit on one result)`);
+      if (budget.typed > MAX_TYPED_VALUES) throw new SubmissionError('output', `${fn} returned ${TOO_MANY_TYPED}`);
       return;
     }
     const values: unknown[] = Array.isArray(value) ? value : Object.values(value);
     budget.plain += values.length;
-    if (budget.plain > MAX_PLAIN_VALUES) throw new SubmissionError('output', `${fn} returned more than ${MAX_PLAIN_VALUES.toLocaleString('en')} values in arrays and objects (a tensor's numbers belong in a Float64Array)`);
+    if (budget.plain > MAX_PLAIN_VALUES) throw new SubmissionError('output', `${fn} returned ${TOO_MANY_PLAIN}`);
     for (const v of values) walk(v, depth + 1);
   };
   for (const part of parts) walk(part, 0);

@@ -44,6 +44,8 @@ export function proxyResult(): unknown { return new Proxy({}, { ownKeys: () => {
 export function throwingGetter(): unknown { return { get out() { throw new Error('getter'); } }; }
 export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
 export function huge(): Float64Array { return new Float64Array(1_200_000); }
+export function hugeText(): string { return 'x'.repeat(9_200_000); }
+export function longShape(): { shape: number[] } { return { shape: new Array(200_000).fill(1) }; }
 export function callsBack(f: (t: Tensor) => number, n: number): number { let s = 0; for (let i = 0; i < n; i++) s += f({ shape: [1], data: Float64Array.of(i) }); return s; }
 export function drivesTrainer(t: { step(s: number): number; accuracy(s: number): number }, n: number): number[] { const out: number[] = []; for (let s = 1; s <= n; s++) out.push(t.step(s), t.accuracy(s)); return out; }
 export function identityBack(f: (t: Tensor) => Tensor): boolean[] { const x = { shape: [1], data: Float64Array.of(1) }; const y = f(x); return [y === x, y.data === x.data]; }
@@ -286,9 +288,11 @@ describe('what fails, and why', () => {
   });
 
   test('a result above the size limit is refused', () => {
-    const error = failure(() => call('huge'));
+    const error = failure(() => call('hugeText'));
     expect(error.kind).toBe('output');
-    expect(error.message).toMatch(/huge returned 9\.2 MB \(the limit is 8 MB\)/);
+    expect(error.message).toMatch(/hugeText returned 8\.8 MB \(the limit is 8 MB\)/);
+    expect(failure(() => call('huge')).message, 'too many numbers: stopped in the isolate').toMatch(/^huge returned more than 262,144 numbers in typed arrays/);
+    expect(failure(() => call('longShape')).message, 'too many values: stopped in the isolate').toMatch(/^longShape returned more than 10,000 values in arrays and objects/);
   });
 
   test('an error keeps its built-in class, its name and message', () => {
