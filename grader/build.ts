@@ -1,8 +1,9 @@
 /**
  * What the grading process builds once, with esbuild, before it grades anything:
  *
- * - the sandbox process's program (grader/sandbox-process/host.ts and the protocol), one file
- *   written to a fresh world-readable temp dir, so an unprivileged user may run it;
+ * - the sandbox process's program (grader/sandbox-process/host.ts and the protocol), one file in
+ *   a world-readable temp dir named after its contents (`hostFolder`), so an unprivileged user may
+ *   run it and every grading process of the same kit shares it;
  * - the bridge (grader/isolate/bridge.ts with its own copy of lib/ and seedrandom), one module
  *   that the host evaluates first in every isolate;
  * - the kit's modules a submission may import (lib/, and seedrandom for lib/random.ts), each
@@ -10,7 +11,8 @@
  *
  * And, for every submission, its files (stage.ts): `transpile` erases types and never checks them.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { build, transform, type Message } from 'esbuild';
@@ -19,7 +21,7 @@ import type { ModuleSource } from './shared/protocol.ts';
 export interface KitBuild {
   /** The sandbox process's program: `node <hostFile> <isolated-vm dir>`. */
   hostFile: string;
-  /** The temp dir holding it (removed by `dispose`). */
+  /** The temp dir holding it, shared with other grading processes of the same kit (kept). */
   hostDir: string;
   bridge: string;
   kit: Record<string, ModuleSource>;
@@ -123,9 +125,6 @@ async function buildAll(root: string): Promise<KitBuild> {
     })
   ).outputFiles[0]!.text;
 
-  const hostDir = mkdtempSync(join(tmpdir(), 'gradlab-host-'));
-  chmodSync(hostDir, 0o755);
-  const hostFile = join(hostDir, 'host.mjs');
   const host = (
     await build({
     entryPoints: [join(root, 'grader', 'sandbox-process', 'host.ts')],
@@ -138,8 +137,43 @@ async function buildAll(root: string): Promise<KitBuild> {
     external: ['isolated-vm'],
     })
   ).outputFiles[0]!.text;
-  writeFileSync(hostFile, host, { mode: 0o644 });
-  return { hostFile, hostDir, bridge, kit, dispose: () => rmSync(hostDir, { recursive: true, force: true }) };
+  const { hostDir, dispose } = hostFolder(host);
+  return { hostFile: join(hostDir, 'host.mjs'), hostDir, bridge, kit, dispose };
+}
+
+/**
+ * A folder anyone may read holding `host` as host.mjs: `<tmp>/gradlab-host-<hash of host>`, built
+ * aside and renamed into place, used as it is when this user made it, nobody else can change it
+ * and it holds exactly `host` (/tmp is everyone's). Shared by every grading process of the kit and
+ * kept, so that a process killed before its cleanup leaves nothing behind. When the name is taken
+ * by anything else, a private folder of this process's own, removed by `dispose`.
+ */
+function hostFolder(host: string): { hostDir: string; dispose: () => void } {
+  const shared = join(tmpdir(), `gradlab-host-${createHash('sha256').update(host).digest('hex').slice(0, 16)}`);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  const usable = (): boolean => {
+    try {
+      const folder = lstatSync(shared);
+      const file = lstatSync(join(shared, 'host.mjs'));
+      const safe = (st: Stats): boolean => (uid < 0 || st.uid === uid) && (st.mode & 0o022) === 0;
+      return folder.isDirectory() && file.isFile() && safe(folder) && safe(file) && readFileSync(join(shared, 'host.mjs'), 'utf8') === host;
+    } catch {
+      return false;
+    }
+  };
+  if (!usable()) {
+    const building = mkdtempSync(join(tmpdir(), 'gradlab-host-building-'));
+    chmodSync(building, 0o755);
+    writeFileSync(join(building, 'host.mjs'), host, { mode: 0o644 });
+    try {
+      renameSync(building, shared);
+    } catch {
+      // Another process was first (checked below), or the name is taken: then this copy is private.
+      if (!usable()) return { hostDir: building, dispose: () => rmSync(building, { recursive: true, force: true }) };
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  return { hostDir: shared, dispose: () => {} };
 }
 
 /** Removes what `buildKit` wrote (the next call builds again). */
