@@ -23,10 +23,13 @@ if (!lookup.found) {
   // One line, outside vitest's per-test console capture, so it reads as a note and not as a log.
   process.stderr.write(`${browserMissing(lookup)}\n`);
 }
-const dir = mkdtempSync(join(tmpdir(), 'gradlab-report-'));
+// Made by the first hook, not on import: a file whose tests are all skipped runs no hook, and a
+// folder made on import would be left behind.
+let dir = '';
 let browser: BrowserContext;
 
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gradlab-report-'));
   if (!lookup.found) return;
   // NOTE: the machine has no network: without these flags Chromium keeps retrying its background
   // services and floods the log with refused connections.
@@ -39,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Rendered {

@@ -4,7 +4,7 @@
  * "not implemented yet" message — no import, type or fixture error anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -16,13 +16,19 @@ interface JsonReport {
 }
 
 test('on the stubs, every exercise test fails with "not implemented yet" and nothing else', { timeout: 120_000 }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'gradlab-student-')), 'report.json');
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--mode', 'student', '--reporter=json', `--outputFile=${out}`], {
-    cwd: ROOT,
-    env: { ...process.env, GRADLAB_IMPL: '' },
-    encoding: 'utf8',
-  });
-  const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+  const dir = mkdtempSync(join(tmpdir(), 'gradlab-student-'));
+  const out = join(dir, 'report.json');
+  let report: JsonReport;
+  try {
+    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--mode', 'student', '--reporter=json', `--outputFile=${out}`], {
+      cwd: ROOT,
+      env: { ...process.env, GRADLAB_IMPL: '' },
+      encoding: 'utf8',
+    });
+    report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const exercises = readdirSync(join(ROOT, 'exercises')).filter((d) => /^[0-9]{2}-/.test(d));
   for (const ex of exercises) {
     expect(report.testResults.some((r) => r.name.includes(`/exercises/${ex}/`)), `${ex} has a public suite that ran`).toBe(true);
