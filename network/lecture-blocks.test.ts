@@ -11,6 +11,7 @@ import * as babysitting from '../solutions/07-babysitting/babysitting.ts';
 import * as hyperparameterSearch from '../solutions/08-hyperparameter-search/hyperparameter-search.ts';
 import * as preluMaxout from '../solutions/10-prelu-maxout/prelu-maxout.ts';
 import { ImplementationError, KIT_ROOT, loadBuildingBlocks, PARTS } from './building-blocks.ts';
+import { randomSearch } from './search.ts';
 import { lecturePart, lecturePartsFor, type Babysitting, type HyperparameterSearch, type LearnedActivations } from './lecture-blocks.ts';
 
 // The reference fits what the trainer calls: a change to an exercise's signature fails tsc here.
@@ -34,6 +35,25 @@ describe('lecture blocks', () => {
     const all = await loadBuildingBlocks('solutions', KIT_ROOT, ['babysitting', 'search', 'learned']);
     expect(all.files.learned).toContain(join('solutions', '10-prelu-maxout', 'prelu-maxout.ts'));
     expect(lecturePart(all, 'search').rankTrials([{ config: { a: 1 }, score: 0.2 }, { config: { a: 2 }, score: 0.7 }]).map((r) => r.score)).toEqual([0.7, 0.2]);
+  });
+
+  test("randomSearch › hands the student's 08 functions configs with the space's names only, and accepts a rankTrials that returns copies", () => {
+    const seen: string[][] = [];
+    const student = {
+      ...hyperparameterSearch,
+      // A correct coarseToFine that reads every name of a config as a dimension of the space.
+      coarseToFine: (...args: Parameters<typeof hyperparameterSearch.coarseToFine>) => {
+        for (const r of args[0]) seen.push(Object.keys(r.config).sort());
+        return hyperparameterSearch.coarseToFine(...args);
+      },
+      rankTrials: (results: Parameters<typeof hyperparameterSearch.rankTrials>[0]) => hyperparameterSearch.rankTrials(results).map((r) => ({ config: { ...r.config }, score: r.score })),
+    };
+    const ranked = randomSearch((lr, reg) => -Math.abs(Math.log10(lr) + 3) - Math.abs(Math.log10(reg) + 4), { trials: 8, ranges: { learningRate: [1e-5, 1e-1], reg: [1e-6, 1e-2] }, seed: 'blocks', search: student });
+    expect(seen.length).toBeGreaterThan(0);
+    for (const names of seen) expect(names).toEqual(['learningRate', 'reg']);
+    expect(ranked).toHaveLength(8);
+    expect(new Set(ranked).size, 'every trial once').toBe(8);
+    expect(ranked.map((p) => p.valAcc)).toEqual([...ranked.map((p) => p.valAcc)].sort((a, b) => b - a));
   });
 
   test('loadBuildingBlocks › a folder with 01–06 only trains, and names the missing file when a flag needs 10', async () => {

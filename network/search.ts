@@ -50,7 +50,8 @@ export function randomSearch(
     for (const config of f.randomSearch(s, count, rng)) {
       const [learningRate, reg] = [config['learningRate'] as number, config['reg'] as number];
       const valAcc = evaluate(learningRate, reg, points.length);
-      results.push({ config: { learningRate, reg, trial: points.length }, score: valAcc });
+      // The config holds the space's names only: the student's functions may rely on it.
+      results.push({ config: { learningRate, reg }, score: valAcc });
       const point = { learningRate, reg, valAcc: Number.isFinite(valAcc) ? valAcc : 0, stage };
       points.push(point);
       onTrial?.(point, points.length, trials);
@@ -58,5 +59,16 @@ export function randomSearch(
   };
   run('coarse', space, coarse);
   if (trials > coarse) run('fine', f.coarseToFine(results, space, { top: options.topK ?? 3 }), trials - coarse);
-  return f.rankTrials(results).map((r) => points[r.config['trial'] as number]!);
+  // The student's rankTrials may return the results themselves or copies: each ranked trial is
+  // the first trial not yet taken that is the same object, or has the same config and score.
+  const taken = new Set<number>();
+  return f.rankTrials(results).map((r) => {
+    let i = results.indexOf(r);
+    if (i < 0 || taken.has(i)) {
+      i = results.findIndex((t, k) => !taken.has(k) && t.config['learningRate'] === r.config?.['learningRate'] && t.config['reg'] === r.config?.['reg'] && Object.is(t.score, r.score));
+    }
+    if (i < 0) throw new RangeError('rankTrials: returned a trial that is not one of the results it was given (08-hyperparameter-search)');
+    taken.add(i);
+    return points[i]!;
+  });
 }
