@@ -65,13 +65,22 @@ function loadVariant(root: string, exercise: string, file: string, mistake: Mist
 }
 
 /**
+ * A string the exercises return as a value of a closed set ('lr-too-high', 'memorized'): a word or
+ * words joined by hyphens. Sentences for a human (a sanity check's `detail`) are the student's own
+ * wording and are never compared.
+ */
+const LABEL = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+/**
  * Whether the submission's result matches a reference result: every tensor or number the reference
- * returns (outside its `cache`, whose layout is the student's design) is within `SAME`.
- * Null when there is nothing to compare.
+ * returns (outside its `cache`, whose layout is the student's design) is within `SAME`, and every
+ * boolean and label (`LABEL`) is the same. Null when there is nothing to compare.
  */
 export function sameOutputs(submission: unknown, reference: unknown, depth = 0): boolean | null {
   if (depth > 6) return null;
   if (typeof reference === 'number' || isTensor(reference)) return compareAllClose(submission, reference, SAME).kind === 'ok';
+  if (typeof reference === 'boolean') return submission === reference;
+  if (typeof reference === 'string') return reference.length <= 40 && LABEL.test(reference) ? submission === reference : null;
   if (reference === null || typeof reference !== 'object' || submission === null || typeof submission !== 'object') return null;
   let compared = false;
   const entries: [string | number, unknown][] = Array.isArray(reference)

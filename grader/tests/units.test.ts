@@ -16,7 +16,21 @@ import { writeFileAtomic } from '../reports/write.ts';
 import { classifyFailure, parseTitle, type TestOutcome } from '../results.ts';
 import { loadRubric, parseRubric, RubricError } from '../rubric.ts';
 import { scoreOutcomes } from '../score.ts';
+import { sameOutputs } from '../test-worker/diagnose.ts';
 import { ROOT } from './corpus.ts';
+
+describe('diagnosis comparisons', () => {
+  test('numbers and tensors within a tight closeness, booleans and labels exactly, sentences and caches never', () => {
+    const t = { shape: [2], data: Float64Array.of(1, 2) };
+    expect(sameOutputs({ out: { shape: [2], data: Float64Array.of(1, 2 + 1e-12) }, cache: 1 }, { out: t, cache: 2 })).toBe(true);
+    expect(sameOutputs({ out: { shape: [2], data: Float64Array.of(1, 2.1) } }, { out: t })).toBe(false);
+    expect(sameOutputs({ passed: false, detail: 'my words' }, { passed: true, detail: 'the reference words' })).toBe(false);
+    expect(sameOutputs({ passed: true, detail: 'my words' }, { passed: true, detail: 'the reference words' }), 'a sentence is the student\'s own').toBe(true);
+    expect(sameOutputs({ diagnosis: 'lr-too-low', start: 2 }, { diagnosis: 'lr-too-high', start: 2 })).toBe(false);
+    expect(sameOutputs('too-high', 'too-high')).toBe(true);
+    expect(sameOutputs({ detail: 'a b' }, { detail: 'c d' }), 'nothing comparable').toBeNull();
+  });
+});
 
 describe('generator replication', () => {
   test.for([
