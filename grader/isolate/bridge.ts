@@ -22,7 +22,7 @@ import { numericalGradientOf, type NumericalGradientOptions } from '../../lib/te
 import { MAX_REPEATED_CALLS } from '../../lib/testing/repeat.ts';
 import { rebuildTestFunction, testFunctionState, type TestFunctionDescription, type TestFunctionState } from '../../lib/testing/functions.ts';
 import type { Tensor } from '../../lib/tensor.ts';
-import { MAX_PLAIN_VALUES, MAX_TYPED_VALUES, TOO_MANY_PLAIN, TOO_MANY_TYPED } from '../shared/limits.ts';
+import { MAX_PLAIN_VALUES, MAX_STRING_CHARS, MAX_TYPED_VALUES, TOO_MANY_CHARS, TOO_MANY_PLAIN, TOO_MANY_TYPED } from '../shared/limits.ts';
 import { MARKER, type Marker } from '../shared/markers.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -237,6 +237,8 @@ interface OutState {
   limited: boolean;
   plain: number;
   typed: number;
+  /** Characters of the strings copied so far, each reference counted: limited always. */
+  chars: number;
   seen: SafeMap<object, unknown>;
   /** Objects that stand for markers the trusted side sent (generators, test functions, handles). */
   originals: SafeMap<object, Record<string, unknown>>;
@@ -270,7 +272,11 @@ function ownData(value: object, state: OutState, depth: number): Record<string, 
 
 function toData(value: unknown, state: OutState, depth: number): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    state.chars += value.length;
+    if (state.chars > MAX_STRING_CHARS) throw new OutputError(TOO_MANY_CHARS);
+    return value;
+  }
   if (typeof value === 'bigint' || typeof value === 'symbol') {
     return record([[MARKER, record([['kind', 'unsupported'], ['what', `a ${typeof value}`]])]]);
   }
@@ -329,6 +335,8 @@ function toData(value: unknown, state: OutState, depth: number): unknown {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (key === MARKER) continue;
+      state.chars += key.length;
+      if (state.chars > MAX_STRING_CHARS) throw new OutputError(TOO_MANY_CHARS);
       define(out, key, toData((object as Record<string, unknown>)[key], state, depth + 1));
     }
     return out;
@@ -609,7 +617,7 @@ function fingerprint(value: unknown, hash: number, depth: number, originals: Saf
 }
 
 function afterCall(args: unknown[], sub: Substituted, before: number): { argsOut: unknown; draws: unknown[]; states: unknown[] } {
-  const state: OutState = { nodes: 0, limited: false, plain: 0, typed: 0, seen: new SafeMap(), originals: sub.originals };
+  const state: OutState = { nodes: 0, limited: false, plain: 0, typed: 0, chars: 0, seen: new SafeMap(), originals: sub.originals };
   const argsOut = fingerprint(args, 2166136261, 0, sub.originals) === before ? undefined : toData(args, state, 0);
   const draws: unknown[] = [];
   for (let i = 0; i < sub.rngs.length; i++) {
@@ -620,7 +628,7 @@ function afterCall(args: unknown[], sub: Substituted, before: number): { argsOut
   for (let i = 0; i < sub.functions.length; i++) {
     const entry = sub.functions[i]!;
     const own = testFunctionState(entry.fn);
-    if (own) append(states, record([['path', entry.path], ['state', toData(own, { nodes: 0, limited: false, plain: 0, typed: 0, seen: new SafeMap(), originals: new SafeMap() }, 0)]]));
+    if (own) append(states, record([['path', entry.path], ['state', toData(own, { nodes: 0, limited: false, plain: 0, typed: 0, chars: 0, seen: new SafeMap(), originals: new SafeMap() }, 0)]]));
   }
   return { argsOut, draws, states };
 }
@@ -655,7 +663,7 @@ function runRequest(args: unknown[], body: (args: unknown[]) => unknown): Record
   }
   if (printed > outputLimit) return failure('output', `printed more than ${outputLimit >= 1024 * 1024 ? `${outputLimit / (1024 * 1024)} MB` : `${outputLimit} bytes`}`);
   try {
-    const out = toData(value, { nodes: 0, limited: true, plain: 0, typed: 0, seen: new SafeMap(), originals: sub.originals }, 0);
+    const out = toData(value, { nodes: 0, limited: true, plain: 0, typed: 0, chars: 0, seen: new SafeMap(), originals: sub.originals }, 0);
     const { argsOut, draws, states } = afterCall(args, sub, before);
     return record([
       ['ok', true],

@@ -16,7 +16,17 @@ export const MAX_TYPED_VALUES = 262_144;
 
 const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
+/**
+ * Characters in the strings of one reply, each reference to a string counted (copying the answer
+ * out of the isolate writes a string once per reference: 300 references to one 1 MB string are
+ * 300 MB in the sandbox process, over its heap). Always enforced by the bridge, on results,
+ * changed arguments and test-function states alike: the suites' strings are labels and sentences.
+ */
+export const MAX_STRING_CHARS = 4_000_000;
+
 /** The end of "<fn> returned …" when a reply holds more than MAX_PLAIN_VALUES values. */
 export const TOO_MANY_PLAIN = `more than ${grouped(MAX_PLAIN_VALUES)} values in arrays and objects (a tensor's numbers belong in a Float64Array)`;
+/** The end of "<fn> returned …" when a reply holds more than MAX_STRING_CHARS characters in strings. */
+export const TOO_MANY_CHARS = `more than ${grouped(MAX_STRING_CHARS)} characters in strings (the grader's limit on one result)`;
 /** The end of "<fn> returned …" when a reply holds more than MAX_TYPED_VALUES typed-array elements. */
 export const TOO_MANY_TYPED = `more than ${grouped(MAX_TYPED_VALUES)} numbers in typed arrays (the grader's limit on one result)`;

@@ -142,6 +142,12 @@ export class Sandbox {
     if (this.#death) return null;
     const { request, reply } = this.plan.sandbox.fds;
     const frame = encodeFrame(message);
+    if (frame.length - 4 > MAX_FRAME_BYTES) {
+      // Arguments made of the submission's own earlier results can add up past what the sandbox
+      // reads in one request: this call fails, the sandbox never sees it.
+      const fn = 'fn' in message ? message.fn : 'the request';
+      throw new SubmissionError('output', `${fn} could not be called: its arguments (results of earlier calls among them) come to ${(frame.length / (1024 * 1024)).toFixed(0)} MB, over the ${MAX_FRAME_BYTES / (1024 * 1024)} MB a call may carry into the sandbox`);
+    }
     try {
       for (let offset = 0; offset < frame.length; ) offset += writeSync(request, frame, offset);
     } catch (error) {

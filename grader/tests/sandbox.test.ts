@@ -45,6 +45,8 @@ export function throwingGetter(): unknown { return { get out() { throw new Error
 export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
 export function huge(): Float64Array { return new Float64Array(1_200_000); }
 export function hugeText(): string { return 'x'.repeat(9_200_000); }
+export function growsArgument(t: { data: Float64Array }): number { t.data = new Float64Array(1_200_000); return 0; }
+export function sharedText(): string[] { const mb = 'y'.repeat(1_000_000); return new Array(300).fill(mb); }
 export function longShape(): { shape: number[] } { return { shape: new Array(200_000).fill(1) }; }
 export function callsBack(f: (t: Tensor) => number, n: number): number { let s = 0; for (let i = 0; i < n; i++) s += f({ shape: [1], data: Float64Array.of(i) }); return s; }
 export function drivesTrainer(t: { step(s: number): number; accuracy(s: number): number }, n: number): number[] { const out: number[] = []; for (let s = 1; s <= n; s++) out.push(t.step(s), t.accuracy(s)); return out; }
@@ -288,11 +290,23 @@ describe('what fails, and why', () => {
   });
 
   test('a result above the size limit is refused', () => {
-    const error = failure(() => call('hugeText'));
+    // The result's own limits (below) keep a result under 8 MB; a changed argument is copied back whole.
+    const error = failure(() => call('growsArgument', { shape: [1], data: Float64Array.of(1) }));
     expect(error.kind).toBe('output');
-    expect(error.message).toMatch(/hugeText returned 8\.8 MB \(the limit is 8 MB\)/);
+    expect(error.message).toMatch(/growsArgument returned 9\.2 MB \(the limit is 8 MB\)/);
+    expect(failure(() => call('hugeText')).message, 'too many characters: stopped in the isolate').toMatch(/^hugeText returned more than 4,000,000 characters in strings/);
     expect(failure(() => call('huge')).message, 'too many numbers: stopped in the isolate').toMatch(/^huge returned more than 262,144 numbers in typed arrays/);
     expect(failure(() => call('longShape')).message, 'too many values: stopped in the isolate').toMatch(/^longShape returned more than 10,000 values in arrays and objects/);
+    // 300 references to one 1 MB string: 1 MB in the isolate, 300 MB once copied out of it.
+    expect(failure(() => call('sharedText')).message, 'each reference to a string counts').toMatch(/^sharedText returned more than 4,000,000 characters in strings/);
+    expect(call('echo', 1), 'and the sandbox lives on').toBe(1);
+  });
+
+  test('a call whose arguments are more than the sandbox reads in one request fails, and the sandbox never sees it', () => {
+    const error = failure(() => call('echo', 'z'.repeat(100 * 1024 * 1024)));
+    expect(error.kind).toBe('output');
+    expect(error.message).toMatch(/^echo could not be called: its arguments .* come to 100 MB, over the 96 MB/);
+    expect(call('echo', 2)).toBe(2);
   });
 
   test('an error keeps its built-in class, its name and message', () => {
