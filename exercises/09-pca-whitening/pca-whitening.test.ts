@@ -7,7 +7,7 @@
  * subspace it spans; the transforms are given the reference's fit, so their outputs compare as is.
  */
 import { describe, expect, test } from 'vitest';
-import { add, createRng, map, matmul, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
+import { add, createRng, isTensor, map, matmul, randn, transpose, zeros, type Tensor } from '../../lib/index.ts';
 import { expectInputError } from '../../lib/testing/errors.ts';
 import { loadFixture } from '../../lib/testing/fixtures.ts';
 import { projector, TOL, valueTests, type PcaWhiteningModule } from '../../lib/testing/checks/09-pca-whitening.ts';
@@ -33,6 +33,8 @@ const identity = (k: number): Tensor => map(zeros([k, k]), (_, i) => (Math.floor
 
 /** The biased covariance of the rows of x, written out here so the properties do not depend on yours. */
 function covOf(x: Tensor): Tensor {
+  // The loops below trust the shape: it must be a matrix whose shape matches its numbers.
+  expect(isTensor(x) && x.shape.length === 2, 'the transformed data is an [N, k] tensor whose shape matches its numbers').toBe(true);
   const [N, D] = x.shape as [number, number];
   const mu = new Float64Array(D);
   for (let k = 0; k < N * D; k++) mu[k % D]! += x.data[k]! / N;
@@ -125,7 +127,9 @@ describe('properties', () => {
   test('pcaFit › the subspace does not depend on the order of the rows', () => {
     const order = rng.permutation(80);
     const shuffled = { shape: [80, 5], data: Float64Array.from(order.flatMap((n) => Array.from(train.data.slice(n * 5, n * 5 + 5)))) };
-    expect(projector(pcaFit(shuffled, 2))).toBeAllClose(projector(pcaFit(train, 2)), { rtol: 1e-9, atol: 1e-11, what: 'projector of the shuffled rows' });
+    const [mixed, ordered] = [pcaFit(shuffled, 2), pcaFit(train, 2)];
+    for (const fit of [mixed, ordered]) expect(fit.components).toHaveShape([5, 2], 'components');
+    expect(projector(mixed)).toBeAllClose(projector(ordered), { rtol: 1e-9, atol: 1e-11, what: 'projector of the shuffled rows' });
   });
 
   test('covariance, pcaFit, whiten › never mutate their inputs', () => {

@@ -293,6 +293,7 @@ export class Sandbox {
     switch (reply.t) {
       case 'returned': {
         measureReply([reply.value, reply.args, reply.states], fn);
+        checkTensors(reply.value, fn);
         this.#afterCall(fn, args, reply.args, context, reply.draws, reply.states);
         return decode(reply.value, this, 0);
       }
@@ -387,6 +388,30 @@ function measureReply(parts: unknown[], fn: string): void {
     for (const v of values) walk(v, depth + 1);
   };
   for (const part of parts) walk(part, 0);
+}
+
+/**
+ * Every tensor in a result (an object with a `shape` array and typed-array `data`) has a shape of
+ * non-negative integers that multiply out to its data's length. The suites' own code loops over
+ * shapes it is given (a covariance written out, a matrix product): a result claiming [1e6, 1e6]
+ * over two numbers would keep the test worker busy for hours, where no CPU limit watches. A
+ * result that breaks this fails its call, saying so (the walk is bounded: measureReply ran first).
+ * A `cache` is the student's own design, which only their backward pass reads: not walked.
+ */
+function checkTensors(value: unknown, fn: string, depth = 0): void {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || depth > MAX_DECODE_DEPTH) return;
+  const { shape, data } = value as { shape?: unknown; data?: unknown };
+  if (Array.isArray(shape) && ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    const length = (data as unknown as { length: number }).length;
+    const dims = shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0);
+    const size = dims ? (shape as number[]).reduce((a, b) => a * b, 1) : NaN;
+    if (size !== length) {
+      const shown = shape.length <= 8 ? `[${shape.map((d) => (typeof d === 'number' ? String(d) : typeof d)).join(', ')}]` : `of ${shape.length} dimensions`;
+      throw new SubmissionError('output', `${fn} returned a tensor whose shape ${shown} does not match its ${length} numbers (a shape must multiply out to data.length)`);
+    }
+  }
+  if (Array.isArray(value)) for (const v of value) checkTensors(v, fn, depth + 1);
+  else for (const [k, v] of Object.entries(value)) if (k !== 'cache') checkTensors(v, fn, depth + 1);
 }
 
 function deathKind(kind: unknown): Death['kind'] {

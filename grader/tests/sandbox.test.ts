@@ -45,6 +45,7 @@ export function throwingGetter(): unknown { return { get out() { throw new Error
 export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
 export function huge(): Float64Array { return new Float64Array(1_200_000); }
 export function hugeText(): string { return 'x'.repeat(9_200_000); }
+export function claimsShape(): { out: { shape: number[]; data: Float64Array }; cache: unknown } { return { out: { shape: [1e6, 1e6], data: new Float64Array(2) }, cache: { shape: [3], data: new Float64Array(1) } }; }
 export function growsArgument(t: { data: Float64Array }): number { t.data = new Float64Array(1_200_000); return 0; }
 export function sharedText(): string[] { const mb = 'y'.repeat(1_000_000); return new Array(300).fill(mb); }
 export function longShape(): { shape: number[] } { return { shape: new Array(200_000).fill(1) }; }
@@ -300,6 +301,13 @@ describe('what fails, and why', () => {
     // 300 references to one 1 MB string: 1 MB in the isolate, 300 MB once copied out of it.
     expect(failure(() => call('sharedText')).message, 'each reference to a string counts').toMatch(/^sharedText returned more than 4,000,000 characters in strings/);
     expect(call('echo', 1), 'and the sandbox lives on').toBe(1);
+  });
+
+  test("a tensor whose shape does not match its numbers fails the call before any trusted code loops over it (a cache is the student's own)", () => {
+    const error = failure(() => call('claimsShape'));
+    expect(error.kind).toBe('output');
+    expect(error.message).toBe('claimsShape returned a tensor whose shape [1000000, 1000000] does not match its 2 numbers (a shape must multiply out to data.length)');
+    expect(call('echo', { out: { shape: [2], data: Float64Array.of(1, 2) }, cache: { shape: [9], data: new Float64Array(1) } }), 'consistent tensors, and anything in a cache, pass').toBeTruthy();
   });
 
   test('a call whose arguments are more than the sandbox reads in one request fails, and the sandbox never sees it', () => {

@@ -138,6 +138,7 @@ const variants: Check[] = [
       const { train, k, fit } = personal(seed);
       const got = mod.pcaFit(train, k);
       expect(got.variances).toBeAllClose(fit.variances, { ...TOL, what: 'variances' });
+      expect(got.components).toHaveShape(fit.components.shape, 'components');
       expect(projector(got)).toBeAllClose(projector(fit), { ...TOL, what: 'projector' });
     },
   },

@@ -21,8 +21,18 @@ import type { PcaFit } from '../../../exercises/09-pca-whitening/pca-whitening.t
 export { TOL };
 export type PcaWhiteningModule = typeof PcaWhitening;
 
+/**
+ * The most rows of components a projector is computed for: the kit's fits have at most a few
+ * dozen features. The projector is `[D, D]`, so a submission's fit of 20,000 rows (inside the
+ * grader's limits on a result) would cost the test 3 GB and seconds per test: tests check the
+ * components' shape first, and this is the backstop.
+ */
+const MAX_PROJECTOR_ROWS = 1024;
+
 /** The projector onto the span of a fit's components, `[D, D]`: the same for either sign of each column. */
 export function projector(fit: PcaFit): Tensor {
+  const rows = fit.components.shape[0] ?? 0;
+  if (rows > MAX_PROJECTOR_ROWS) throw new RangeError(`projector: components of shape [${fit.components.shape.join(', ')}] has more rows than any fit of the tests' inputs (a fit's components are [D, k])`);
   return matmul(fit.components, transpose(fit.components));
 }
 
@@ -38,6 +48,7 @@ export function valueTests(fixture: Fixture, mod: PcaWhiteningModule): void {
     const fit = mod.pcaFit(args.x, args.k);
     expect(fit.mean).toBeAllClose(expected.mean, { ...TOL, what: 'mean' });
     expect(fit.variances).toBeAllClose(expected.variances, { ...TOL, what: 'variances (largest first)' });
+    expect(fit.components).toHaveShape([args.x.shape[1]!, args.k], 'components');
     expect(projector(fit)).toBeAllClose(expected.projector, { ...TOL, what: 'components · componentsᵀ (the subspace, whatever the signs)' });
   });
 
