@@ -12,6 +12,9 @@
  *   values whole, in the test worker, uncounted: a large result cost a minute a test);
  * - the test's own data stays the test's (a change written back let a zeroed `dout` pass every
  *   gradient check);
+ * - exercise 07's trainers and exercise 08's repeated calls: bad step numbers, replaced methods,
+ *   trainers kept across calls, stuffed logs, a throw or a change midway through 500 calls, one
+ *   draw budget for all of them; counts a proxy, a sparse array or a shared subtree would fool;
  * - if the isolate ever fell, the process layers: no file read or written, no process, no
  *   network, no socket of the grader's user.
  */
@@ -21,7 +24,8 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRng } from '../../lib/random.ts';
+import { createRng, drawsOf } from '../../lib/random.ts';
+import { scriptedTrainer } from '../../lib/testing/functions.ts';
 import { buildKit } from '../build.ts';
 import { discoverExercises } from '../discover.ts';
 import { sandboxCommand } from '../layers.ts';
@@ -288,6 +292,108 @@ describe("the test's own data stays the test's", () => {
     expect(failure(() => call('rebinds', o)).kind).toBe('mutation');
     expect(o).toEqual({ a: 1 });
     expect(call('restores', x)).toBe(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** Exercise 07's trainers, exercise 08's repeated calls and results that try to fool the counts. */
+const SECOND_BLOCK = String.raw`
+type Trainer = { step(s: number): number; accuracy(s: number): number; calls: unknown[] };
+const g = globalThis as unknown as { kept?: Trainer; count: number };
+g.count = 0;
+export function badSteps(t: Trainer): string[] {
+  const out: string[] = [];
+  for (const s of [0, -1, 0.5, NaN, '2', { valueOf: () => 1 }]) { try { t.step(s as number); out.push('ran'); } catch (e) { out.push((e as Error).name); } }
+  return out;
+}
+export function replaces(t: Trainer): number { t.step = () => 0; t.accuracy = () => 1; Object.freeze(t); return t.step(1) + t.accuracy(1); }
+export function freezesLog(t: Trainer): number { Object.freeze(t.calls); return t.step(1); }
+export function keeps(t: Trainer): number { g.kept = t; return t.step(1); }
+export function usesKept(t: Trainer): number { return g.kept!.step(2) + t.accuracy(1); }
+export function stuffs(t: Trainer, n: number): number { t.step(1); for (let i = 0; i < n; i++) t.calls.push('accuracy 1'); return 1; }
+export function trapsLog(t: Trainer): number { t.step(1); t.calls.push({ get boom() { throw new Error('boom'); } }); return 1; }
+export function returnsTrainer(t: Trainer): unknown { return { t, step: t.step }; }
+export function throwsOn(n: number): number { if (++g.count === n) throw new RangeError('throwsOn: midway'); return g.count; }
+export function mutatesOn(x: { v: number[] }, n: number): number { if (++g.count === n) x.v[0] = 5; return x.v[0]!; }
+export function drawsOn(rng: { uniform(): number }, n: number, extra: number): number { if (++g.count === n) for (let i = 0; i < extra; i++) rng.uniform(); return rng.uniform(); }
+export function drawsEach(rng: { uniform(): number }, extra: number): number { for (let i = 0; i < extra; i++) rng.uniform(); return rng.uniform(); }
+export function reset(): number { g.count = 0; return 0; }
+export function proxyArray(n: number): unknown { const inner = new Array(n).fill(0); return new Proxy([1, 2, 3, 4, 5], { get: (t, k) => (k === 'length' ? 5 : typeof k === 'string' && /^\d+$/.test(k) ? inner : Reflect.get(t, k)) }); }
+export function sparse(n: number): unknown { const a: unknown[] = []; a.length = n; return a; }
+export function dag(levels: number): unknown { let x: unknown = [1, 2]; for (let i = 0; i < levels; i++) x = [x, x]; return x; }
+export function cycle(): unknown { const a: unknown[] = [1]; a.push(a); return { a }; }
+export function view(n: number): { shape: number[]; data: Float64Array } { const big = new Float64Array(4_000_000).fill(2); return { shape: [n], data: big.subarray(1_000, 1_000 + n) }; }
+`;
+
+describe("exercise 07's trainers, exercise 08's repeated calls and results that try to fool the counts", () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    ({ sandbox } = await startSandbox(submission('second-block', { '07-babysitting/babysitting.ts': SECOND_BLOCK })));
+  });
+  const call = (fn: string, ...args: unknown[]): unknown => sandbox.call('07-babysitting', 'babysitting.ts', fn, args);
+  const repeat = (fn: string, args: unknown[], times: number): unknown[] => sandbox.repeat('07-babysitting', 'babysitting.ts', fn, args, times);
+
+  test('a trainer called with what is not a step number throws a RangeError for each call, and each call is in the log', () => {
+    const trainer = scriptedTrainer([2, 1], [0.5, 1]);
+    expect(call('badSteps', trainer)).toEqual(['RangeError', 'RangeError', 'RangeError', 'RangeError', 'RangeError', 'RangeError']);
+    expect(trainer.calls).toEqual(['step 0', 'step -1', 'step 0.5', 'step NaN', 'step 2', 'step [object Object]']);
+  });
+
+  test("a trainer's methods replaced or its log frozen change only the submission's copy; one kept from an earlier call is not reported", () => {
+    const replaced = scriptedTrainer([2, 1], [0.5, 1]);
+    expect(call('replaces', replaced)).toBe(1);
+    expect(replaced.calls, 'nothing ran').toEqual([]);
+    expect(replaced.step(1), "the test's own trainer still works").toBe(2);
+    const frozen = scriptedTrainer([2, 1], [0.5, 1]);
+    expect(() => call('freezesLog', frozen)).toThrow(TypeError);
+    expect(frozen.calls).toEqual([]);
+    const first = scriptedTrainer([2, 1], [0.5, 1]);
+    const second = scriptedTrainer([3, 4], [0.1, 0.2]);
+    expect(call('keeps', first)).toBe(2);
+    expect(call('usesKept', second), "the kept trainer's step 2 and the new one's accuracy 1").toBe(1 + 0.1);
+    expect(first.calls, 'the kept copy ran in the sandbox; the test holds its own log').toEqual(['step 1']);
+    expect(second.calls).toEqual(['accuracy 1']);
+  });
+
+  test('a log stuffed past the limits or holding a value that throws when read is refused; a returned trainer does not cross', () => {
+    const at = scriptedTrainer([2], [1]);
+    expect(call('stuffs', at, 9_000)).toBe(1);
+    expect(at.calls).toHaveLength(9_001);
+    const stuffed = failure(() => call('stuffs', scriptedTrainer([2], [1]), 20_000));
+    expect([stuffed.kind, stuffed.message]).toEqual(['output', expect.stringMatching(/^stuffs returned more than 10,000 values in arrays and objects/)]);
+    const trapped = scriptedTrainer([2], [1]);
+    expect(failure(() => call('trapsLog', trapped)).message).toMatch(/^trapsLog returned a value that cannot be read \(reading it threw: boom\)/);
+    expect(trapped.calls).toEqual([]);
+    const back = call('returnsTrainer', scriptedTrainer([2], [1])) as { t: unknown; step: unknown };
+    expect(back.t, 'the trainer the test passed in').toBeUndefined();
+    expect(String(back.step)).toBe('[a function, kept in the sandbox]');
+  });
+
+  test('repeated calls: a throw midway ends them, a change on the 250th call only fails them, the draws of all calls share one budget', () => {
+    call('reset');
+    expect(() => repeat('throwsOn', [300], 500)).toThrow(expect.objectContaining({ name: 'RangeError', message: 'throwsOn: midway' }));
+    call('reset');
+    const x = { v: [1] };
+    expect(failure(() => repeat('mutatesOn', [x, 250], 500)).message).toMatch(/^mutatesOn changed its argument 1/);
+    expect(x).toEqual({ v: [1] });
+    call('reset');
+    const rng = createRng('repeat-budget');
+    expect(repeat('drawsOn', [rng, 3, 990_000], 5)).toHaveLength(5);
+    expect(drawsOf(rng), 'every draw of the five calls, replayed here').toBe(990_005);
+    expect(repeat('drawsEach', [createRng('under'), 1_999], 500), '2,000 draws a call, 500 calls').toHaveLength(500);
+    expect(failure(() => repeat('drawsEach', [createRng('over'), 2_500], 500)).message, '2,501 draws a call, 500 calls').toMatch(/^drawsEach drew more than 1,000,000 numbers/);
+  });
+
+  test('counts that a proxy, a sparse array, a shared subtree or a cycle would fool; a view into a large buffer crosses as its own elements', () => {
+    expect(failure(() => call('proxyArray', 10_000)).message).toMatch(/^proxyArray returned more than 10,000 values/);
+    expect(failure(() => call('sparse', 20_000)).message).toMatch(/^sparse returned more than 10,000 values/);
+    expect(failure(() => call('sparse', 2 ** 32 - 1)).message).toBe('sparse returned an array with an impossible length');
+    expect(failure(() => call('dag', 30)).message, 'a million paths through 60 arrays').toMatch(/^dag returned more than 10,000 values/);
+    expect(failure(() => call('cycle')).message).toBe('cycle returned a value nested more than 64 levels deep');
+    const viewed = call('view', 24) as { data: Float64Array };
+    expect(viewed.data.length).toBe(24);
+    expect(viewed.data.buffer.byteLength, 'the 32 MB buffer stayed in the sandbox').toBeLessThan(65_536);
   });
 });
 
