@@ -1,31 +1,17 @@
 /**
- * KNOWN FAILURES found by red-teaming exercises 07–10 (branch redteam2): attacks the grader does
- * NOT handle yet. Each test states what should hold and is marked `test.fails` because today it
- * does not; when a fix lands, its test starts failing here: drop the `.fails` (and move the case to
- * corpus.ts or hostile.test.ts).
+ * Attacks on exercises 07–10 found by the red-team pass (branch redteam2) that once worked, graded
+ * end to end with the real command, each now proven to fail only the submission's own tests:
  *
- * 1. A sandbox crash from a small, cheap result (fast, always run). The bridge and the test worker
- *    count values, not bytes: a string is one value however long, and the same string referenced
- *    many times is copied once per reference when the bridge's answer is copied out of the isolate
- *    (host.ts: `result: { copy: true }`). An array of 300 references to one 1 MB string (1 MB in
- *    the isolate) becomes 300 MB in the sandbox process, whose heap is 256 MB: V8 aborts the
- *    process (SIGABRT), and every later call of the submission — every later exercise — fails
- *    with "the sandbox process stopped". Through a result, a trainer's log (copied out whole,
- *    without the result limits) and the 500 results of a repeated call alike.
- * 2. A request over MAX_FRAME_BYTES (96 MB) kills the sandbox process (fast, always run): two
- *    results of 34 MB and 67 MB (one string each, under the 64 MiB result limit) that a suite
- *    passes back together (`pcaReconstruct(pcaProject(x, fit), fit)`) make a 101 MB request; the test
- *    worker sends it unchecked and host.ts's `nextRequest` throws outside main()'s try: the process
- *    exits (code 1) and exercise 10 gets nothing.
- * 3. Trusted code that trusts a claimed shape (slow: set GRADLAB_REDTEAM_SLOW=1). Exercise 09's
- *    public test `covOf` loops N·D times over `whiten`'s `{ shape: [N, D] }` whatever its data:
- *    a result of two numbers, [1e6, 1e6], keeps the test worker busy for hours (at [1e5, 1e5]
- *    one test took 430 s); no CPU limit watches the test worker, and the wall-clock limit only
- *    stops the sandbox process.
- * 4. Trusted code whose cost grows with a result inside the limits (slow: GRADLAB_REDTEAM_SLOW=1).
- *    Exercise 09's `projector` (components · componentsᵀ) of a fit whose components are
- *    [20000, 13] (260,000 numbers, under the 262,144 limit) allocates 3.2 GB and takes ~12 s in
- *    the grading process, in every pcaFit value test: 6.5 GB peak and 134 s for one submission.
+ * 1. A string referenced many times: the copy out of the isolate writes it once per reference
+ *    (300 references to one 1 MB string were 300 MB in a 256 MB heap, and V8 aborted the sandbox
+ *    process: every later exercise failed). The bridge now counts every reference's characters,
+ *    in results, trainer logs and repeated calls alike (grader/shared/limits.ts).
+ * 2. A request over what the sandbox reads at once (two large results passed back together ended
+ *    the sandbox process): refused in the test worker; and results can no longer carry such strings.
+ * 3. Trusted code looping over a claimed shape (exercise 09's covOf over `[1e6, 1e6]` held the test
+ *    worker for hours): a result's tensors must match their shapes (test-worker/sandbox.ts).
+ * 4. Trusted code whose cost grows faster than a result inside the limits (exercise 09's projector
+ *    of [20000, 13] components: 3.2 GB and 12 s a test): components are shape-checked first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +21,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { GradeReport } from '../reports/report.ts';
 import { buildSubmission, ROOT, type CorpusSubmission } from './corpus.ts';
 
-const SLOW = process.env['GRADLAB_REDTEAM_SLOW'] === '1';
 const BLOCK = '07-babysitting,08-hyperparameter-search,09-pca-whitening,10-prelu-maxout';
 
 let work = '';
@@ -164,29 +149,33 @@ describe('a crash of the sandbox process is one exercise\'s failure, not the who
     graded.catch(() => {});
   });
 
-  test.fails('300 references to one 1 MB string in a result (1 MB in the isolate) fail expectedInitialLoss; exercise 08 is untouched', async () => {
+  test('300 references to one 1 MB string in a result (1 MB in the isolate) fail expectedInitialLoss; exercise 08 is untouched', async () => {
     const { reports } = await graded;
-    expect(failures(reports.get('string-refs-result'), '08-hyperparameter-search'), 'today: every test "the sandbox process stopped (SIGABRT)"').toEqual([]);
+    expect(failures(reports.get('string-refs-result'), '07-babysitting').filter((f) => f.includes('expectedInitialLoss') && f.includes('[output]')), 'the attacked function fails its own tests, as too large a result').not.toEqual([]);
+    expect(failures(reports.get('string-refs-result'), '08-hyperparameter-search')).toEqual([]);
   }, 240_000);
 
-  test.fails("the same in a trainer's log (copied out whole) fails overfitSmallData; exercise 08 is untouched", async () => {
+  test("the same in a trainer's log (copied out whole) fails overfitSmallData; exercise 08 is untouched", async () => {
     const { reports } = await graded;
-    expect(failures(reports.get('string-refs-trainer-log'), '08-hyperparameter-search'), 'today: every test "the sandbox process stopped (SIGABRT)"').toEqual([]);
+    expect(failures(reports.get('string-refs-trainer-log'), '07-babysitting').filter((f) => f.includes('overfitSmallData') && f.includes('[output]')), 'the attacked function fails its own tests, as too large a result').not.toEqual([]);
+    expect(failures(reports.get('string-refs-trainer-log'), '08-hyperparameter-search')).toEqual([]);
   }, 240_000);
 
-  test.fails('the same string returned by each of 500 repeated calls fails logUniform; exercise 09 is untouched', async () => {
+  test('the same string returned by each of 500 repeated calls fails logUniform; exercise 09 is untouched', async () => {
     const { reports } = await graded;
-    expect(failures(reports.get('string-refs-repeat'), '09-pca-whitening'), 'today: every test "the sandbox process stopped (SIGABRT)"').toEqual([]);
+    expect(failures(reports.get('string-refs-repeat'), '08-hyperparameter-search').filter((f) => f.includes('logUniform') && f.includes('[output]')), 'the attacked function fails its own tests, as too large a result').not.toEqual([]);
+    expect(failures(reports.get('string-refs-repeat'), '09-pca-whitening')).toEqual([]);
   }, 240_000);
 
-  test.fails('results of 34 and 67 MB passed back together (a 101 MB request) fail pcaReconstruct; exercise 10 is untouched', async () => {
+  test('results of 34 and 67 MB passed back together (a 101 MB request) fail pcaReconstruct; exercise 10 is untouched', async () => {
     const { reports } = await graded;
-    expect(failures(reports.get('request-over-96-mb'), '10-prelu-maxout'), 'today: every test "the sandbox process stopped (exit code 1)"').toEqual([]);
+    expect(failures(reports.get('request-over-96-mb'), '09-pca-whitening').filter((f) => f.includes('pcaFit') && f.includes('[output]')), 'the attacked function fails its own tests, as too large a result').not.toEqual([]);
+    expect(failures(reports.get('request-over-96-mb'), '10-prelu-maxout')).toEqual([]);
   }, 240_000);
 });
 
-describe('trusted code does not do work a submission chooses (GRADLAB_REDTEAM_SLOW=1)', () => {
-  test.runIf(SLOW).fails("exercise 09's public covOf: a whiten result claiming [1e6, 1e6] is graded within 60 s (today the test worker loops for hours)", async () => {
+describe('trusted code does not do work a submission chooses', () => {
+  test("exercise 09's public covOf: a whiten result claiming [1e6, 1e6] is graded within 60 s", async () => {
     const { finished } = await grade(
       [{ name: 'claimed-shape', edits: [{ kind: 'prologue', exercise: '09-pca-whitening', fn: 'whiten', code: 'return { shape: [1_000_000, 1_000_000], data: new Float64Array(0) };' }] }],
       '09-pca-whitening',
@@ -195,7 +184,7 @@ describe('trusted code does not do work a submission chooses (GRADLAB_REDTEAM_SL
     expect(finished, 'the grader finished').toBe(true);
   }, 120_000);
 
-  test.runIf(SLOW).fails("exercise 09's projector: components of [20000, 13] (260,000 numbers, inside the limits) cost the grading process less than 1.5 GB (today 3.2 GB a test)", async () => {
+  test("exercise 09's projector: components of [20000, 13] (260,000 numbers, inside the limits) cost the grading process less than 1.5 GB", async () => {
     const { finished, peakMb } = await grade(
       [
         {
