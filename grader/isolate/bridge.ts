@@ -24,6 +24,7 @@ import { rebuildTestFunction, testFunctionState, type TestFunctionDescription, t
 import type { Tensor } from '../../lib/tensor.ts';
 import { MAX_PLAIN_VALUES, MAX_STRING_CHARS, MAX_TYPED_VALUES, TOO_MANY_CHARS, TOO_MANY_PLAIN, TOO_MANY_TYPED } from '../shared/limits.ts';
 import { MARKER, type Marker } from '../shared/markers.ts';
+import { structuredCloneForSubmissions } from './structured-clone.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Built-ins, captured before any submission code runs.
@@ -187,6 +188,8 @@ const consoleObject = record([
 ]);
 for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry']) delete (globalThis as Record<string, unknown>)[name];
 ObjectDefineProperty(globalThis, 'console', { __proto__: null, value: consoleObject, writable: true, enumerable: false, configurable: true } as PropertyDescriptor);
+// Node's structuredClone, which code that passes in Node may use (structured-clone.ts).
+ObjectDefineProperty(globalThis, 'structuredClone', { __proto__: null, value: structuredCloneForSubmissions, writable: true, enumerable: false, configurable: true } as PropertyDescriptor);
 
 // ---------------------------------------------------------------------------------------------
 // Handles: objects with behaviour stay here; the trusted side holds their ids.

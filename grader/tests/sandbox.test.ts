@@ -46,6 +46,15 @@ export function symbolResult(): unknown { return { s: Symbol('x'), n: 1 }; }
 export function huge(): Float64Array { return new Float64Array(1_200_000); }
 export function hugeText(): string { return 'x'.repeat(9_200_000); }
 export function claimsShape(): { out: { shape: number[]; data: Float64Array }; cache: unknown } { return { out: { shape: [1e6, 1e6], data: new Float64Array(2) }, cache: { shape: [3], data: new Float64Array(1) } }; }
+export function clones(): unknown[] {
+  const x: Record<string, unknown> = { t: { shape: [2], data: Float64Array.of(1, 2) }, m: new Map([[1, new Date(5)]]), s: new Set(['a']) };
+  x['self'] = x;
+  const y = structuredClone(x) as typeof x & { t: { data: Float64Array }; m: Map<number, Date> };
+  y.t.data[0] = 99;
+  let refused = '';
+  try { structuredClone({ f: () => 1 }); } catch (e) { refused = (e as Error).name; }
+  return [(x['t'] as { data: Float64Array }).data[0], y.t.data instanceof Float64Array, y.m.get(1) instanceof Date && y.m.get(1)!.getTime() === 5, y['self'] === y, (y['s'] as Set<string>).has('a'), refused];
+}
 export function growsArgument(t: { data: Float64Array }): number { t.data = new Float64Array(1_200_000); return 0; }
 export function sharedText(): string[] { const mb = 'y'.repeat(1_000_000); return new Array(300).fill(mb); }
 export function longShape(): { shape: number[] } { return { shape: new Array(200_000).fill(1) }; }
@@ -233,6 +242,10 @@ describe('what crosses', () => {
     expect(failure(() => sandbox.repeat('03-batchnorm', 'batchnorm.ts', 'mutates', [t], 3)).kind).toBe('mutation');
     expect(t.data[0]).toBe(7);
     expect(() => sandbox.repeat('03-batchnorm', 'batchnorm.ts', 'notImplemented', [], 5), 'the first call that throws ends them').toThrow(/not implemented yet/);
+  });
+
+  test("Node's structuredClone exists in the sandbox as in Node: deep copies of data, cycles kept, functions refused", () => {
+    expect(call('clones')).toEqual([1, true, true, true, true, 'DataCloneError']);
   });
 
   test('a non-function export can be read', () => {
