@@ -149,7 +149,7 @@ describe('the realm', () => {
     const { sandbox } = await startSandbox(dir);
     const targets = [...canaries, socketPath, `127.0.0.1:${port}`, join(ROOT, 'fixtures', '03-batchnorm', 'hidden.json')];
     const result = sandbox.call('03-batchnorm', 'batchnorm.ts', 'probe', [targets]) as Record<string, unknown>;
-    expect(result['globals']).toEqual(['console', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'eval', 'globalThis', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape']);
+    expect(result['globals']).toEqual(['console', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'eval', 'globalThis', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'structuredClone', 'undefined', 'unescape']);
     expect(result['constructors'], 'constructors beyond the language built-ins').toEqual([]);
     expect(result['reached'], 'dynamic imports that loaded').toEqual([]);
     expect(result['frames'], 'every frame is the submission or the bridge, and shows neither this nor its function').toEqual([
