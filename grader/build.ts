@@ -12,10 +12,11 @@
  * And, for every submission, its files (stage.ts): `transpile` erases types and never checks them.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { build, transform, type Message } from 'esbuild';
+import { sharedFolder } from './shared-folder.ts';
 import type { ModuleSource } from './shared/protocol.ts';
 
 export interface KitBuild {
@@ -142,38 +143,17 @@ async function buildAll(root: string): Promise<KitBuild> {
 }
 
 /**
- * A folder anyone may read holding `host` as host.mjs: `<tmp>/gradlab-host-<hash of host>`, built
- * aside and renamed into place, used as it is when this user made it, nobody else can change it
- * and it holds exactly `host` (/tmp is everyone's). Shared by every grading process of the kit and
- * kept, so that a process killed before its cleanup leaves nothing behind. When the name is taken
- * by anything else, a private folder of this process's own, removed by `dispose`.
+ * A folder anyone may read holding `host` as host.mjs: `<tmp>/gradlab-host-<hash of host>`, shared
+ * by every grading process of the kit and kept (shared-folder.ts); when that name is taken by
+ * anything else, a private folder of this process's own, removed by `dispose`.
  */
 function hostFolder(host: string): { hostDir: string; dispose: () => void } {
-  const shared = join(tmpdir(), `gradlab-host-${createHash('sha256').update(host).digest('hex').slice(0, 16)}`);
-  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
-  const usable = (): boolean => {
-    try {
-      const folder = lstatSync(shared);
-      const file = lstatSync(join(shared, 'host.mjs'));
-      const safe = (st: Stats): boolean => (uid < 0 || st.uid === uid) && (st.mode & 0o022) === 0;
-      return folder.isDirectory() && file.isFile() && safe(folder) && safe(file) && readFileSync(join(shared, 'host.mjs'), 'utf8') === host;
-    } catch {
-      return false;
-    }
-  };
-  if (!usable()) {
-    const building = mkdtempSync(join(tmpdir(), 'gradlab-host-building-'));
-    chmodSync(building, 0o755);
-    writeFileSync(join(building, 'host.mjs'), host, { mode: 0o644 });
-    try {
-      renameSync(building, shared);
-    } catch {
-      // Another process was first (checked below), or the name is taken: then this copy is private.
-      if (!usable()) return { hostDir: building, dispose: () => rmSync(building, { recursive: true, force: true }) };
-      rmSync(building, { recursive: true, force: true });
-    }
-  }
-  return { hostDir: shared, dispose: () => {} };
+  const shared = sharedFolder(`gradlab-host-${createHash('sha256').update(host).digest('hex').slice(0, 16)}`, { 'host.mjs': host });
+  if (shared !== null) return { hostDir: shared, dispose: () => {} };
+  const own = mkdtempSync(join(tmpdir(), 'gradlab-host-'));
+  chmodSync(own, 0o755);
+  writeFileSync(join(own, 'host.mjs'), host, { mode: 0o644 });
+  return { hostDir: own, dispose: () => rmSync(own, { recursive: true, force: true }) };
 }
 
 /** Removes what `buildKit` wrote (the next call builds again). */

@@ -16,11 +16,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Layers } from './plan.ts';
+import { sharedFolder } from './shared-folder.ts';
 
 export interface SandboxCommandLimits {
   /** CPU time of the whole sandbox process, seconds. */
@@ -58,30 +59,9 @@ function sandboxIvmDir(root: string): string {
   if (!isRoot || othersCanRead(dir)) return dir;
   const addon = statSync(join(dir, 'out/isolated_vm.node'));
   const key = createHash('sha256').update(`${dir}\0${addon.size}\0${addon.mtimeMs}`).digest('hex').slice(0, 16);
-  const to = join(tmpdir(), `gradlab-ivm-${key}`);
-  if (existsSync(join(to, 'out/isolated_vm.node'))) {
-    // Only a copy this user made, that nobody else can change: /tmp is everyone's.
-    const ours = [to, join(to, 'out'), ...IVM_FILES.map((file) => join(to, file))].every((path) => {
-      const st = lstatSync(path);
-      return st.uid === 0 && (st.mode & 0o022) === 0;
-    });
-    if (ours && statSync(join(to, 'out/isolated_vm.node')).size === addon.size) return to;
-    throw new Error(`the grader will not load isolated-vm from ${to}: it was not made by this user, or others can change it (remove it)`);
-  }
-  // Built aside and renamed into place, so that a concurrent process sees the whole copy or none.
-  const building = mkdtempSync(join(tmpdir(), 'gradlab-ivm-building-'));
-  mkdirSync(join(building, 'out'));
-  for (const folder of [building, join(building, 'out')]) chmodSync(folder, 0o755);
-  for (const file of IVM_FILES) {
-    copyFileSync(join(dir, file), join(building, file));
-    chmodSync(join(building, file), 0o644);
-  }
-  try {
-    renameSync(building, to);
-  } catch {
-    rmSync(building, { recursive: true, force: true }); // another process was first
-  }
-  return to;
+  const copy = sharedFolder(`gradlab-ivm-${key}`, Object.fromEntries(IVM_FILES.map((file) => [file, readFileSync(join(dir, file))])));
+  if (copy === null) throw new Error(`the grader will not load isolated-vm from ${join(tmpdir(), `gradlab-ivm-${key}`)}: it was not made by this user, or others can change it (remove it)`);
+  return copy;
 }
 
 function findTool(name: string): string | null {

@@ -3,7 +3,7 @@
  * schema against the suites, the feedback's escaping and wording, atomic writes and the failure
  * classification that decides what a hidden test may say.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestError } from 'vitest';
@@ -16,8 +16,30 @@ import { writeFileAtomic } from '../reports/write.ts';
 import { classifyFailure, parseTitle, type TestOutcome } from '../results.ts';
 import { loadRubric, parseRubric, RubricError } from '../rubric.ts';
 import { scoreOutcomes } from '../score.ts';
+import { sharedFolder } from '../shared-folder.ts';
 import { sameOutputs } from '../test-worker/diagnose.ts';
 import { ROOT } from './corpus.ts';
+
+describe('shared folders in the temp dir', () => {
+  test('made once and reused; refused when its contents differ or others may change them', () => {
+    const name = `gradlab-unit-shared-${process.pid}-${Date.now()}`;
+    const path = join(tmpdir(), name);
+    try {
+      const files = { 'a.txt': 'one', 'sub/b.bin': Buffer.from([1, 2, 3]) };
+      expect(sharedFolder(name, files)).toBe(path);
+      expect(readFileSync(join(path, 'sub/b.bin'))).toEqual(Buffer.from([1, 2, 3]));
+      expect(statSync(join(path, 'sub')).mode & 0o777).toBe(0o755);
+      expect(statSync(join(path, 'a.txt')).mode & 0o777).toBe(0o644);
+      expect(sharedFolder(name, files), 'the second process finds it').toBe(path);
+      expect(sharedFolder(name, { ...files, 'a.txt': 'two' }), 'other contents under the name').toBeNull();
+      chmodSync(join(path, 'a.txt'), 0o666);
+      expect(sharedFolder(name, files), 'a file others may change').toBeNull();
+      expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`${name}-building-`)), 'nothing left aside').toEqual([]);
+    } finally {
+      rmSync(path, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('diagnosis comparisons', () => {
   test('numbers and tensors within a tight closeness, booleans and labels exactly, sentences and caches never', () => {
